@@ -1,0 +1,104 @@
+import formBody from '@fastify/formbody'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { readFileSync } from 'node:fs'
+import type { Config } from './config.ts'
+import { connectDatabase, type DatabaseHandle } from './db/connect.ts'
+import { migrateToLatest } from './db/migrate.ts'
+import { authenticatePlugin } from './plugins/authenticate.ts'
+import { docsPlugin } from './plugins/docs.ts'
+import { errorHandlerPlugin } from './plugins/error-handler.ts'
+import { servicesPlugin } from './plugins/services.ts'
+import { adminRoutes } from './routes/admin.ts'
+import { authRoutes } from './routes/auth.ts'
+import { healthRoutes } from './routes/health.ts'
+import { profileRoutes } from './routes/profile.ts'
+import { wellKnownRoutes } from './routes/well-known.ts'
+import { systemClock, type Clock } from './services/clock.ts'
+import type { ServiceContext } from './services/context.ts'
+import { KeyStore } from './services/keys/key-store.ts'
+import { createPasswordHasher } from './services/passwords.ts'
+import { ensureBootstrapAdmin } from './services/users.ts'
+
+/** What tests (or an embedding program) may supply instead of the defaults. */
+export interface AppDependencies {
+  clock?: Clock
+  database?: DatabaseHandle
+  logger?: FastifyServerOptions['logger']
+}
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version
+
+/** Builds the service context: connects, migrates, loads keys and warms the hasher. */
+export async function createServiceContext(
+  config: Config,
+  dependencies: AppDependencies = {},
+): Promise<ServiceContext> {
+  const clock = dependencies.clock ?? systemClock
+  const { db, dialect } =
+    dependencies.database ??
+    connectDatabase(config.database, {
+      poolMax: config.databasePoolMax,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+    })
+  try {
+    await migrateToLatest(db)
+    const keys = new KeyStore(db, config, clock)
+    await keys.initialize()
+    const passwords = await createPasswordHasher(config.argon2, {
+      concurrency: config.hashConcurrency,
+      queueMax: config.hashQueueMax,
+    })
+    return { db, dialect, config, clock, keys, passwords }
+  } catch (error) {
+    await db.destroy()
+    throw error
+  }
+}
+
+/** Builds the HTTP application. It never listens: main.ts and the tests decide that. */
+export async function buildApp(config: Config, dependencies: AppDependencies = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: dependencies.logger ?? {
+      level: config.logLevel,
+      // Never log query strings (a token could be pasted there) or any header.
+      serializers: {
+        req: (request) => ({ method: request.method, url: request.url.split('?')[0], id: request.id }),
+      },
+    },
+    bodyLimit: config.bodyLimitBytes,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const context = await createServiceContext(config, dependencies)
+  await app.register(servicesPlugin, { context })
+  app.removeContentTypeParser('text/plain')
+  await app.register(formBody, { bodyLimit: config.bodyLimitBytes })
+  await app.register(errorHandlerPlugin)
+  await app.register(authenticatePlugin)
+  await app.register(docsPlugin, { version: VERSION })
+
+  // Responses carry user data or tokens unless a route says otherwise (the JWKS and /docs do).
+  app.addHook('onSend', async (_request, reply) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store')
+  })
+
+  await app.register(authRoutes)
+  await app.register(profileRoutes)
+  await app.register(adminRoutes)
+  await app.register(wellKnownRoutes)
+  await app.register(healthRoutes)
+
+  if (config.adminUsername && config.adminPassword) {
+    const outcome = await ensureBootstrapAdmin(context, config.adminUsername, config.adminPassword)
+    app.log.info({ username: config.adminUsername, outcome }, 'bootstrap admin')
+  }
+  return app
+}

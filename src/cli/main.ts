@@ -1,0 +1,30 @@
+import { Command } from 'commander'
+import { ConfigError, loadConfig } from '../config.ts'
+import { registerDatabaseCommands } from './migrate.ts'
+import { registerServeCommand } from './serve.ts'
+import { registerUserCommands } from './users.ts'
+
+/** The `gatehouse` command line. Every command reads the same environment as the server. */
+export function createProgram(): Command {
+  const program = new Command('gatehouse')
+    .description('Gatehouse: a self-hosted authentication server')
+    .showHelpAfterError()
+  registerServeCommand(program)
+  registerDatabaseCommands(program)
+  registerUserCommands(program)
+  return program
+}
+
+try {
+  await createProgram().parseAsync(process.argv)
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`)
+    process.exit(2)
+  }
+  process.stderr.write(`gatehouse: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exit(1)
+}
+
+// Re-exported so commands share one loader.
+export { loadConfig }

@@ -1,0 +1,190 @@
+import { cleanEnv, makeValidator, port, str } from 'envalid'
+import { loadDevelopmentSecret } from './dev-secret.ts'
+
+/** Signing algorithms Gatehouse can issue access tokens with. */
+export type SigningAlgorithm = 'EdDSA' | 'ES256' | 'RS256' | 'HS256'
+
+/** Where the data lives: the embedded SQLite file (or memory), or a PostgreSQL server. */
+export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }
+
+/** The validated, frozen configuration every part of the server receives. */
+export interface Config {
+  readonly production: boolean
+  readonly port: number
+  readonly host: string
+  readonly database: DatabaseTarget
+  readonly databasePoolMax: number
+  readonly databaseStatementTimeoutMs: number
+  readonly secret: string
+  readonly secretPrevious: string | undefined
+  /** True when the secret was generated into the data folder because none was configured. */
+  readonly secretGenerated: boolean
+  readonly issuer: string
+  readonly audience: string
+  readonly jwtAlgorithm: SigningAlgorithm
+  readonly hs256Secret: string | undefined
+  readonly accessTokenTtlSeconds: number
+  readonly clockSkewSeconds: number
+  readonly argon2: { readonly memoryKib: number; readonly iterations: number; readonly parallelism: number }
+  readonly hashConcurrency: number
+  readonly hashQueueMax: number
+  readonly bodyLimitBytes: number
+  readonly adminUsername: string | undefined
+  readonly adminPassword: string | undefined
+  readonly logLevel: string
+}
+
+/** Thrown when the environment is invalid; its message lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const MIN_SECRET_BYTES = 32
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  makeValidator<number>((input) => {
+    if (!/^\d+$/.test(input.trim())) throw new Error(`must be a whole number, got "${input}"`)
+    const value = Number(input)
+    if (value < min || value > max) throw new Error(`must be between ${min} and ${max}, got ${value}`)
+    return value
+  })
+
+const databaseUrl = makeValidator<DatabaseTarget>((input) => {
+  if (input === 'sqlite::memory:') return { kind: 'sqlite', path: ':memory:' }
+  if (input.startsWith('sqlite:')) {
+    const path = input.slice('sqlite:'.length)
+    if (path.length === 0) throw new Error('sqlite: needs a file path, e.g. sqlite:./data/gatehouse.db')
+    return { kind: 'sqlite', path }
+  }
+  if (/^postgres(ql)?:\/\//.test(input)) return { kind: 'postgres', url: input }
+  throw new Error('must be sqlite:<path>, sqlite::memory: or postgres://…')
+})
+
+const issuerUrl = makeValidator<string>((input) => {
+  let url: URL
+  try {
+    url = new URL(input)
+  } catch {
+    throw new Error(`must be an absolute URL, got "${input}"`)
+  }
+  if (url.search || url.hash) throw new Error('must not have a query or fragment (RFC 8414 §2)')
+  return input
+})
+
+/** Reads, validates and freezes the configuration from an environment (normally process.env). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = []
+  const raw = cleanEnv(
+    env,
+    {
+      NODE_ENV: str({ default: 'development' }),
+      PORT: port({ default: 8000 }),
+      HOST: str({ default: '127.0.0.1' }),
+      GATEHOUSE_DATABASE_URL: databaseUrl({ default: { kind: 'sqlite', path: './data/gatehouse.db' } }),
+      GATEHOUSE_DB_POOL_MAX: integer(1, 1000)({ default: 10 }),
+      GATEHOUSE_DB_STATEMENT_TIMEOUT_MS: integer(100)({ default: 5000 }),
+      GATEHOUSE_SECRET: str({ default: undefined }),
+      GATEHOUSE_SECRET_PREVIOUS: str({ default: undefined }),
+      GATEHOUSE_ISSUER: issuerUrl({ default: undefined }),
+      GATEHOUSE_AUDIENCE: str({ default: 'gatehouse' }),
+      GATEHOUSE_JWT_ALG: str({ choices: ['EdDSA', 'ES256', 'RS256', 'HS256'], default: 'EdDSA' }),
+      GATEHOUSE_HS256_SECRET: str({ default: undefined }),
+      GATEHOUSE_ACCESS_TOKEN_TTL: integer(30, 86_400)({ default: 1800 }),
+      GATEHOUSE_CLOCK_SKEW: integer(0, 300)({ default: 30 }),
+      GATEHOUSE_ARGON2_MEMORY_KIB: integer(8, 4_194_304)({ default: 19_456 }),
+      GATEHOUSE_ARGON2_ITERATIONS: integer(1, 100)({ default: 2 }),
+      GATEHOUSE_ARGON2_PARALLELISM: integer(1, 16)({ default: 1 }),
+      GATEHOUSE_HASH_CONCURRENCY: integer(1, 64)({ default: 2 }),
+      GATEHOUSE_HASH_QUEUE_MAX: integer(0, 100_000)({ default: 200 }),
+      GATEHOUSE_BODY_LIMIT: integer(1024, 10_485_760)({ default: 65_536 }),
+      GATEHOUSE_ADMIN_USERNAME: str({ default: undefined }),
+      GATEHOUSE_ADMIN_PASSWORD: str({ default: undefined }),
+      GATEHOUSE_LOG_LEVEL: str({
+        choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+        default: 'info',
+      }),
+    },
+    {
+      reporter: ({ errors }) => {
+        for (const [name, error] of Object.entries(errors)) {
+          if (error) problems.push(`${name}: ${error.message}`)
+        }
+      },
+    },
+  )
+
+  const production = raw.NODE_ENV === 'production'
+  const byteLength = (value: string | undefined) => Buffer.byteLength(value ?? '', 'utf8')
+
+  if (raw.GATEHOUSE_SECRET !== undefined && byteLength(raw.GATEHOUSE_SECRET) < MIN_SECRET_BYTES) {
+    problems.push(`GATEHOUSE_SECRET: must be at least ${MIN_SECRET_BYTES} bytes`)
+  }
+  if (
+    raw.GATEHOUSE_SECRET_PREVIOUS !== undefined &&
+    byteLength(raw.GATEHOUSE_SECRET_PREVIOUS) < MIN_SECRET_BYTES
+  ) {
+    problems.push(`GATEHOUSE_SECRET_PREVIOUS: must be at least ${MIN_SECRET_BYTES} bytes`)
+  }
+  if (production && raw.GATEHOUSE_SECRET === undefined) {
+    problems.push(
+      'GATEHOUSE_SECRET: required when NODE_ENV=production (a generated secret is for development only)',
+    )
+  }
+  if (production && raw.GATEHOUSE_ISSUER === undefined) {
+    problems.push('GATEHOUSE_ISSUER: required when NODE_ENV=production (it is the public URL tokens name)')
+  }
+  if (raw.GATEHOUSE_JWT_ALG === 'HS256' && byteLength(raw.GATEHOUSE_HS256_SECRET) < MIN_SECRET_BYTES) {
+    problems.push(
+      `GATEHOUSE_HS256_SECRET: GATEHOUSE_JWT_ALG=HS256 needs a secret of at least ${MIN_SECRET_BYTES} bytes`,
+    )
+  }
+  if ((raw.GATEHOUSE_ADMIN_USERNAME === undefined) !== (raw.GATEHOUSE_ADMIN_PASSWORD === undefined)) {
+    problems.push('GATEHOUSE_ADMIN_USERNAME and GATEHOUSE_ADMIN_PASSWORD: set both or neither')
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  const database = raw.GATEHOUSE_DATABASE_URL
+  let secret = raw.GATEHOUSE_SECRET
+  const secretGenerated = secret === undefined
+  if (secret === undefined) secret = loadDevelopmentSecret(database)
+
+  return deepFreeze({
+    production,
+    port: raw.PORT,
+    host: raw.HOST,
+    database,
+    databasePoolMax: raw.GATEHOUSE_DB_POOL_MAX,
+    databaseStatementTimeoutMs: raw.GATEHOUSE_DB_STATEMENT_TIMEOUT_MS,
+    secret,
+    secretPrevious: raw.GATEHOUSE_SECRET_PREVIOUS,
+    secretGenerated,
+    issuer: raw.GATEHOUSE_ISSUER ?? `http://localhost:${raw.PORT}`,
+    audience: raw.GATEHOUSE_AUDIENCE,
+    jwtAlgorithm: raw.GATEHOUSE_JWT_ALG as SigningAlgorithm,
+    hs256Secret: raw.GATEHOUSE_HS256_SECRET,
+    accessTokenTtlSeconds: raw.GATEHOUSE_ACCESS_TOKEN_TTL,
+    clockSkewSeconds: raw.GATEHOUSE_CLOCK_SKEW,
+    argon2: {
+      memoryKib: raw.GATEHOUSE_ARGON2_MEMORY_KIB,
+      iterations: raw.GATEHOUSE_ARGON2_ITERATIONS,
+      parallelism: raw.GATEHOUSE_ARGON2_PARALLELISM,
+    },
+    hashConcurrency: raw.GATEHOUSE_HASH_CONCURRENCY,
+    hashQueueMax: raw.GATEHOUSE_HASH_QUEUE_MAX,
+    bodyLimitBytes: raw.GATEHOUSE_BODY_LIMIT,
+    adminUsername: raw.GATEHOUSE_ADMIN_USERNAME,
+    adminPassword: raw.GATEHOUSE_ADMIN_PASSWORD,
+    logLevel: raw.GATEHOUSE_LOG_LEVEL,
+  })
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child)
+    Object.freeze(value)
+  }
+  return value
+}

@@ -1,0 +1,66 @@
+import SQLite from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { DatabaseTarget } from '../config.ts'
+import type { Database, Dialect } from './schema.ts'
+
+/** A connected database and the engine behind it. */
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>
+  readonly dialect: Dialect
+}
+
+/** Options that only matter for PostgreSQL. */
+export interface PostgresOptions {
+  poolMax?: number
+  statementTimeoutMs?: number
+  /** Tests give each file its own schema so they can run in parallel on one database. */
+  searchPath?: string
+  onPoolError?: (error: Error) => void
+}
+
+const INT8_OID = 20
+
+/** Opens the configured database: better-sqlite3 (WAL, durable commits) or a pg pool. */
+export function connectDatabase(target: DatabaseTarget, options: PostgresOptions = {}): DatabaseHandle {
+  if (target.kind === 'sqlite')
+    return { db: new Kysely<Database>({ dialect: sqliteDialect(target.path) }), dialect: 'sqlite' }
+  return { db: new Kysely<Database>({ dialect: postgresDialect(target.url, options) }), dialect: 'postgres' }
+}
+
+function sqliteDialect(path: string): SqliteDialect {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const database = new SQLite(path)
+  database.pragma('journal_mode = WAL')
+  // FULL: a commit the API acknowledged survives power loss, not only a process crash.
+  database.pragma('synchronous = FULL')
+  database.pragma('busy_timeout = 5000')
+  database.pragma('foreign_keys = ON')
+  return new SqliteDialect({ database })
+}
+
+function postgresDialect(url: string, options: PostgresOptions): PostgresDialect {
+  const statementTimeoutMs = options.statementTimeoutMs ?? 5000
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolMax ?? 10,
+    statement_timeout: statementTimeoutMs,
+    // Bound every wait, so an unreachable server turns into a 503 instead of a hung request.
+    connectionTimeoutMillis: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 1000,
+    idleTimeoutMillis: 30_000,
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+    types: {
+      // Epoch-millisecond bigint columns fit in a double; parse them as numbers, not strings.
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID
+          ? (value: string) => Number(value)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  })
+  // Without a listener, an idle client dropped by a restarting server would crash the process.
+  pool.on('error', (error) => options.onPoolError?.(error))
+  return new PostgresDialect({ pool })
+}

@@ -1,0 +1,22 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely'
+import * as core from './migrations/2026-11-26-001-core.ts'
+import type { Database } from './schema.ts'
+
+/** Every migration, in order. Imported statically so the list does not depend on the working directory. */
+const MIGRATIONS: Record<string, Migration> = {
+  '2026-11-26-001-core': core,
+}
+
+/**
+ * Brings the schema up to date. Kysely takes a lock first (an advisory lock on PostgreSQL),
+ * so several instances starting at once run each migration exactly once.
+ */
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+  })
+  const result = await migrator.migrateToLatest()
+  if (result.error) throw result.error
+  return result
+}

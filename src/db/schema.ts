@@ -1,0 +1,55 @@
+import type { Kysely, Transaction } from 'kysely'
+
+// Every time is integer epoch milliseconds (bigint on PostgreSQL, INTEGER on SQLite), made in code
+// from the injected clock, so both engines store and compare the same numbers.
+
+/** A user account. `username_canonical` (NFKC + lower case) carries the unique index. */
+export interface UsersTable {
+  id: string
+  username: string
+  username_canonical: string
+  password_hash: string
+  role: string
+  created_at: number
+  updated_at: number
+  disabled_at: number | null
+  last_login_at: number | null
+}
+
+/** A login session; its id is the `sid` claim of every access token issued for it. */
+export interface SessionsTable {
+  id: string
+  user_id: string
+  created_at: number
+  last_used_at: number
+  expires_at: number
+  revoked_at: number | null
+  revoked_reason: string | null
+  user_agent: string | null
+  ip: string | null
+}
+
+/** A signing key. Its state (next, active, retired) follows from its times. */
+export interface SigningKeysTable {
+  kid: string
+  algorithm: string
+  public_jwk: string
+  private_jwk_encrypted: string
+  created_at: number
+  not_before: number
+  retired_at: number | null
+  published_until: number | null
+}
+
+/** The whole database as Kysely sees it. */
+export interface Database {
+  users: UsersTable
+  sessions: SessionsTable
+  signing_keys: SigningKeysTable
+}
+
+/** A connection or an open transaction: repository functions accept either. */
+export type Executor = Kysely<Database> | Transaction<Database>
+
+/** Which engine a Kysely instance talks to, for the few places where SQL differs. */
+export type Dialect = 'sqlite' | 'postgres'

@@ -1,0 +1,108 @@
+import type { Insertable, Selectable } from 'kysely'
+import type { Executor, SessionsTable } from './schema.ts'
+
+/** A stored session row. */
+export type SessionRow = Selectable<SessionsTable>
+
+/** What an authenticated request needs, loaded in one query: the session and its user. */
+export interface SessionWithUser {
+  session_id: string
+  session_user_id: string
+  session_expires_at: number
+  session_revoked_at: number | null
+  session_last_used_at: number
+  user_id: string
+  username: string
+  role: string
+  created_at: number
+  updated_at: number
+  disabled_at: number | null
+}
+
+/** Inserts a session. */
+export async function insertSession(db: Executor, session: Insertable<SessionsTable>): Promise<void> {
+  await db.insertInto('sessions').values(session).execute()
+}
+
+/** Loads a session joined to its user in a single round trip, for the per-request check. */
+export async function findSessionWithUser(
+  db: Executor,
+  sessionId: string,
+): Promise<SessionWithUser | undefined> {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select([
+      'sessions.id as session_id',
+      'sessions.user_id as session_user_id',
+      'sessions.expires_at as session_expires_at',
+      'sessions.revoked_at as session_revoked_at',
+      'sessions.last_used_at as session_last_used_at',
+      'users.id as user_id',
+      'users.username as username',
+      'users.role as role',
+      'users.created_at as created_at',
+      'users.updated_at as updated_at',
+      'users.disabled_at as disabled_at',
+    ])
+    .where('sessions.id', '=', sessionId)
+    .executeTakeFirst()
+}
+
+/**
+ * Moves last_used_at forward only when it is older than `staleBefore`, so the hot path writes
+ * at most once a minute per session and parallel requests do not all write.
+ */
+export async function touchSession(
+  db: Executor,
+  sessionId: string,
+  now: number,
+  staleBefore: number,
+): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ last_used_at: now })
+    .where('id', '=', sessionId)
+    .where('last_used_at', '<', staleBefore)
+    .execute()
+}
+
+/** Revokes one session if it is still live; idempotent. */
+export async function revokeSession(
+  db: Executor,
+  sessionId: string,
+  now: number,
+  reason: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ revoked_at: now, revoked_reason: reason })
+    .where('id', '=', sessionId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
+/** Revokes every live session of a user, optionally sparing one. */
+export async function revokeUserSessions(
+  db: Executor,
+  userId: string,
+  now: number,
+  reason: string,
+  exceptSessionId?: string,
+): Promise<number> {
+  let query = db
+    .updateTable('sessions')
+    .set({ revoked_at: now, revoked_reason: reason })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+  if (exceptSessionId !== undefined) query = query.where('id', '!=', exceptSessionId)
+  const result = await query.executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+/** Deletes sessions that expired before `before`; they can never be used again. */
+export async function purgeExpiredSessions(db: Executor, before: number): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('expires_at', '<', before).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

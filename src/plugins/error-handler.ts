@@ -1,0 +1,105 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { AppError, DatabaseUnavailableError, OAuthError } from '../errors.ts'
+import { isDatabaseUnavailable } from '../db/errors.ts'
+
+interface ValidationIssue {
+  loc: Array<string | number>
+  msg: string
+  type: string
+}
+
+/** FastAPI's 422 shape, so seed clients keep parsing validation errors: `detail` is a list of issues. */
+function validationIssues(error: FastifyError): ValidationIssue[] {
+  const context = error.validationContext ?? 'body'
+  return (error.validation ?? []).map((issue) => {
+    const path = issue.instancePath.split('/').filter(Boolean)
+    const params = issue.params as Record<string, unknown>
+    if (typeof params.missingProperty === 'string') path.push(params.missingProperty)
+    if (typeof params.additionalProperty === 'string') path.push(params.additionalProperty)
+    const type =
+      issue.keyword === 'additionalProperties'
+        ? 'extra_forbidden'
+        : issue.keyword === 'required'
+          ? 'missing'
+          : issue.keyword
+    const msg =
+      issue.keyword === 'additionalProperties'
+        ? 'Extra inputs are not permitted'
+        : (issue.message ?? 'Invalid value')
+    return { loc: [context, ...path], msg, type }
+  })
+}
+
+// Fastify's own client errors, mapped to our stable codes. Anything else it raises is a 4xx we pass through.
+const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: AppError['code']; detail: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body_too_large', detail: 'Request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'unsupported_media_type',
+    detail: 'Unsupported content type',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'invalid_json',
+    detail: 'Content-Length does not match the body',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', detail: 'Body must not be empty' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', detail: 'Body is not valid JSON' },
+}
+
+function send(reply: FastifyReply, status: number, body: unknown, headers: Record<string, string> = {}) {
+  return reply.code(status).headers(headers).type('application/json; charset=utf-8').send(body)
+}
+
+/** The one place errors become HTTP responses. Causes go to the log; bodies never carry internals. */
+export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
+  app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof OAuthError) {
+      return send(
+        reply,
+        error.statusCode,
+        { error: error.error, error_description: error.description },
+        { 'cache-control': 'no-store', pragma: 'no-cache' },
+      )
+    }
+    if (error.validation) {
+      return send(reply, 422, { detail: validationIssues(error), code: 'validation_failed' })
+    }
+    const known = error.code ? FASTIFY_CLIENT_ERRORS[error.code] : undefined
+    if (known) return send(reply, known.status, { detail: known.detail, code: known.code })
+    // secure-json-parse refuses __proto__ and constructor keys with a SyntaxError; JSON.parse errors are too.
+    if (error instanceof SyntaxError || (error.statusCode === 400 && error.code?.startsWith('FST_ERR_CTP'))) {
+      return send(reply, 400, { detail: 'Body is not valid JSON', code: 'invalid_json' })
+    }
+
+    const appError =
+      error instanceof AppError
+        ? error
+        : isDatabaseUnavailable(error)
+          ? new DatabaseUnavailableError(error)
+          : undefined
+    if (appError) {
+      if (appError.statusCode >= 500) request.log.warn({ err: appError.cause ?? appError }, appError.code)
+      return send(
+        reply,
+        appError.statusCode,
+        { detail: appError.detail, code: appError.code },
+        { ...appError.headers },
+      )
+    }
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      return send(reply, error.statusCode, { detail: 'Bad request', code: 'validation_failed' })
+    }
+    request.log.error({ err: error }, 'unhandled error')
+    return send(reply, 500, {
+      detail: 'Internal server error',
+      code: 'internal_error',
+      request_id: request.id,
+    })
+  })
+
+  app.setNotFoundHandler(async (_request, reply) =>
+    send(reply, 404, { detail: 'Not Found', code: 'not_found' }),
+  )
+})

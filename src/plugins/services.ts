@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { ServiceContext } from '../services/context.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Database, config, clock, keys and hasher, handed to every service call. */
+    services: ServiceContext
+  }
+}
+
+/** Exposes the service context to routes and closes the database with the app. */
+export const servicesPlugin = fp(async (app: FastifyInstance, options: { context: ServiceContext }) => {
+  app.decorate('services', options.context)
+  app.addHook('onClose', async () => {
+    await options.context.db.destroy()
+  })
+})

@@ -1,0 +1,75 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { startSession } from '../services/sessions.ts'
+import { createUser, verifyCredentials } from '../services/users.ts'
+import { requireContentType } from './content-type.ts'
+import { CredentialsBody, errorResponses, PublicUserSchema } from './schemas.ts'
+
+const LoginBody = Type.Object(
+  {
+    ...CredentialsBody.properties,
+    // What OAuth2PasswordRequestForm and the /docs Authorize dialog send beside the credentials.
+    grant_type: Type.Optional(Type.Literal('password')),
+    scope: Type.Optional(Type.String({ maxLength: 1024 })),
+    client_id: Type.Optional(Type.String({ maxLength: 256 })),
+    client_secret: Type.Optional(Type.String({ maxLength: 256 })),
+  },
+  { additionalProperties: false },
+)
+
+const LoginResponse = Type.Object({
+  access_token: Type.String(),
+  token_type: Type.Literal('bearer'),
+  expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
+})
+
+/** The seed's `/register` and `/login`. */
+export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/register',
+    {
+      preValidation: requireContentType('application/json'),
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account',
+        body: CredentialsBody,
+        response: { 201: PublicUserSchema, ...errorResponses(409, 415, 422) },
+      },
+    },
+    async (request, reply) => {
+      const user = await createUser(app.services, request.body)
+      return reply.code(201).send(user)
+    },
+  )
+
+  app.post(
+    '/login',
+    {
+      preValidation: requireContentType('application/json', 'application/x-www-form-urlencoded'),
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in with a username and password (JSON, or the OAuth2 password form)',
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
+        body: LoginBody,
+        response: { 200: LoginResponse, ...errorResponses(401, 415, 422, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { username, password, scope } = request.body
+      const user = await verifyCredentials(app.services, username, password)
+      const issued = await startSession(
+        app.services,
+        user,
+        { ip: request.ip, userAgent: request.headers['user-agent'] ?? null },
+        scope,
+      )
+      // RFC 6749 §5.1: token responses must not be cached.
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
+      return {
+        access_token: issued.token,
+        token_type: 'bearer' as const,
+        expires_in: issued.expiresInSeconds,
+      }
+    },
+  )
+}

@@ -1,0 +1,40 @@
+import { Type, type TSchema } from '@sinclair/typebox'
+
+// Response schemas serialize only the fields listed, so a password hash can never leak through one.
+
+/** `{detail, code}`: every non-validation error. */
+export const ErrorBody = Type.Object(
+  { detail: Type.String(), code: Type.String(), request_id: Type.Optional(Type.String()) },
+  { $id: 'ErrorBody', description: 'An error with a stable machine-readable code' },
+)
+
+/** A user as clients see it. */
+export const PublicUserSchema = Type.Object({
+  id: Type.String({ description: 'Immutable user id (UUIDv7); the `sub` of every token' }),
+  username: Type.String(),
+  role: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+})
+
+/** A user with the time of their last change. */
+export const ProfileSchema = Type.Object({
+  ...PublicUserSchema.properties,
+  updated_at: Type.String({ format: 'date-time' }),
+})
+
+/** The seed's `{username, password}` body; no other fields are accepted. */
+export const CredentialsBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 256 }),
+    password: Type.String({ minLength: 1, maxLength: 4096 }),
+  },
+  { additionalProperties: false },
+)
+
+/** Error responses a route may give, referenced by status. */
+export function errorResponses(...statuses: number[]): Record<number, TSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, Type.Ref(ErrorBody)]))
+}
+
+/** The OpenAPI security requirement for Bearer-protected routes. */
+export const bearerSecurity = [{ OAuth2PasswordBearer: [] }]

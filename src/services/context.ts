@@ -1,0 +1,16 @@
+import type { Kysely } from 'kysely'
+import type { Config } from '../config.ts'
+import type { Database, Dialect } from '../db/schema.ts'
+import type { Clock } from './clock.ts'
+import type { KeyStore } from './keys/key-store.ts'
+import type { PasswordHasher } from './passwords.ts'
+
+/** The dependencies every service function receives explicitly; services never import Fastify. */
+export interface ServiceContext {
+  readonly db: Kysely<Database>
+  readonly dialect: Dialect
+  readonly config: Config
+  readonly clock: Clock
+  readonly keys: KeyStore
+  readonly passwords: PasswordHasher
+}

@@ -1,0 +1,123 @@
+import { unauthorized } from '../errors.ts'
+import { findSessionWithUser, insertSession, touchSession } from '../db/sessions.ts'
+import type { UserRow } from '../db/users.ts'
+import type { ServiceContext } from './context.ts'
+import { newId } from './random.ts'
+import { signAccessToken, type IssuedAccessToken } from './tokens/sign.ts'
+import { TokenError, verifyAccessToken } from './tokens/verify.ts'
+import type { AccessTokenClaims } from './tokens/claims.ts'
+
+/** How long a session may live from login, whatever happens. */
+export const SESSION_ABSOLUTE_LIFETIME_MS = 30 * 24 * 3600 * 1000
+// last_used_at is bookkeeping, not security: writing it at most once a minute keeps writes off the hot path.
+const LAST_USED_WRITE_INTERVAL_MS = 60_000
+
+/** Where a login came from, kept on the session for the user's own session list. */
+export interface ClientInfo {
+  ip: string | null
+  userAgent: string | null
+}
+
+/** The identity behind an authenticated request, read from the database, not from the token. */
+export interface Authenticated {
+  claims: AccessTokenClaims
+  sessionId: string
+  user: { id: string; username: string; role: string; created_at: number; updated_at: number }
+}
+
+/** Opens a session for a user who just proved their password, and signs its first access token. */
+export async function startSession(
+  context: ServiceContext,
+  user: Pick<UserRow, 'id' | 'username' | 'role'>,
+  client: ClientInfo,
+  scope?: string,
+): Promise<IssuedAccessToken & { sessionId: string }> {
+  const now = context.clock.now()
+  const sessionId = newId()
+  await insertSession(context.db, {
+    id: sessionId,
+    user_id: user.id,
+    created_at: now,
+    last_used_at: now,
+    expires_at: now + SESSION_ABSOLUTE_LIFETIME_MS,
+    revoked_at: null,
+    revoked_reason: null,
+    user_agent: client.userAgent?.slice(0, 512) ?? null,
+    ip: client.ip,
+  })
+  const issued = await signAccessToken(
+    context.keys,
+    context.config,
+    { userId: user.id, username: user.username, role: user.role, sessionId, ...(scope ? { scope } : {}) },
+    now,
+  )
+  return { ...issued, sessionId }
+}
+
+const BEARER = /^Bearer +([^\s]+) *$/i
+
+/**
+ * Authenticates a request from its Authorization header: the signature with the one algorithm bound to
+ * the kid, then the session and the user in one query. A revoked or expired session, or a deleted or
+ * disabled user, is refused at once; no cache sits between revocation and this check.
+ */
+export async function authenticateAccessToken(
+  context: ServiceContext,
+  authorization: string | undefined,
+): Promise<Authenticated> {
+  if (authorization === undefined || authorization === '') {
+    throw unauthorized('not_authenticated', 'Not authenticated')
+  }
+  const match = BEARER.exec(authorization)
+  if (!match?.[1]) throw unauthorized('invalid_token', 'Invalid token')
+  const claims = await verifyWithKeyPickup(context, match[1])
+
+  const now = context.clock.now()
+  const row = await findSessionWithUser(context.db, claims.sid)
+  if (!row || row.session_user_id !== claims.sub) throw unauthorized('invalid_token', 'Invalid token')
+  if (row.session_revoked_at !== null || row.session_expires_at <= now) {
+    throw unauthorized('invalid_token', 'Session has ended')
+  }
+  if (row.disabled_at !== null) throw unauthorized('invalid_token', 'Invalid token')
+  if (row.session_last_used_at < now - LAST_USED_WRITE_INTERVAL_MS) {
+    await touchSession(context.db, row.session_id, now, now - LAST_USED_WRITE_INTERVAL_MS)
+  }
+  return {
+    claims,
+    sessionId: row.session_id,
+    user: {
+      id: row.user_id,
+      username: row.username,
+      role: row.role,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+    },
+  }
+}
+
+async function verifyWithKeyPickup(context: ServiceContext, token: string): Promise<AccessTokenClaims> {
+  const verify = () =>
+    verifyAccessToken(token, {
+      lookupKey: (kid) => context.keys.verificationKey(kid),
+      issuer: context.config.issuer,
+      audience: context.config.audience,
+      nowSeconds: Math.floor(context.clock.now() / 1000),
+      leewaySeconds: context.config.clockSkewSeconds,
+    })
+  try {
+    return verify()
+  } catch (error) {
+    if (!(error instanceof TokenError)) throw error
+    // Another instance may have created a key we have not loaded yet: reload once, rate-limited.
+    if (error.reason === 'unknown_kid' && (await context.keys.reloadIfCoolingDownEnded())) {
+      try {
+        return verify()
+      } catch (retryError) {
+        if (retryError instanceof TokenError) throw unauthorized('invalid_token', 'Invalid token')
+        throw retryError
+      }
+    }
+    if (error.reason === 'expired') throw unauthorized('invalid_token', 'Token has expired')
+    throw unauthorized('invalid_token', 'Invalid token')
+  }
+}

@@ -1,0 +1,62 @@
+import pg from 'pg'
+import { randomBytes } from 'node:crypto'
+import { connectDatabase, type DatabaseHandle } from '../../src/db/connect.ts'
+import type { Dialect } from '../../src/db/schema.ts'
+
+/** The PostgreSQL server tests may use; unset means PostgreSQL suites are skipped (except in CI). */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL
+
+/** Every engine the suite runs on here: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export const DIALECTS: Dialect[] = TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite']
+
+/** A database for one test app, and how to throw it away. */
+export interface TestDatabase {
+  handle: DatabaseHandle
+  /** A URL another process (or a second app instance) can use to reach the same data. */
+  url: string
+  /** The PostgreSQL schema, when there is one. */
+  schema: string | undefined
+  drop(): Promise<void>
+}
+
+/** Opens a fresh database: in-memory SQLite, or a new schema of its own on the test PostgreSQL server. */
+export async function createTestDatabase(
+  dialect: Dialect,
+  options: { statementTimeoutMs?: number } = {},
+): Promise<TestDatabase> {
+  if (dialect === 'sqlite') {
+    const handle = connectDatabase({ kind: 'sqlite', path: ':memory:' })
+    return { handle, url: 'sqlite::memory:', schema: undefined, drop: async () => {} }
+  }
+  if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set')
+  const schema = `gh_test_${randomBytes(6).toString('hex')}`
+  await adminQuery(`create schema ${schema}`)
+  const handle = connectPostgres(schema, options.statementTimeoutMs)
+  return {
+    handle,
+    url: TEST_DATABASE_URL,
+    schema,
+    drop: async () => {
+      await adminQuery(`drop schema if exists ${schema} cascade`)
+    },
+  }
+}
+
+/** A second connection to the same PostgreSQL schema, as another Gatehouse instance would have. */
+export function connectPostgres(schema: string, statementTimeoutMs = 5000): DatabaseHandle {
+  if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set')
+  return connectDatabase(
+    { kind: 'postgres', url: TEST_DATABASE_URL },
+    { poolMax: 10, statementTimeoutMs, searchPath: schema },
+  )
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
+  await client.connect()
+  try {
+    await client.query(text)
+  } finally {
+    await client.end()
+  }
+}

@@ -1,0 +1,11 @@
+// Says out loud which suites run, and refuses to let CI skip the ones it promised to run.
+
+export default function setup(): void {
+  const required = process.env.GATEHOUSE_TEST_REQUIRE_SERVICES === '1'
+  if (!process.env.TEST_DATABASE_URL) {
+    if (required) throw new Error('GATEHOUSE_TEST_REQUIRE_SERVICES=1 but TEST_DATABASE_URL is not set')
+    console.log('[gatehouse tests] PostgreSQL suites skipped: set TEST_DATABASE_URL=postgres://… to run them')
+  } else {
+    console.log('[gatehouse tests] PostgreSQL suites run against TEST_DATABASE_URL')
+  }
+}
