@@ -1,5 +1,6 @@
 import { Command } from 'commander'
 import { ConfigError, loadConfig } from '../config.ts'
+import { registerDbCopyCommand } from './db-copy.ts'
 import { registerDatabaseCommands } from './migrate.ts'
 import { registerServeCommand } from './serve.ts'
 import { registerUserCommands } from './users.ts'
@@ -11,6 +12,7 @@ export function createProgram(): Command {
     .showHelpAfterError()
   registerServeCommand(program)
   registerDatabaseCommands(program)
+  registerDbCopyCommand(program)
   registerUserCommands(program)
   return program
 }
