@@ -9,13 +9,18 @@ import { authenticatePlugin } from './plugins/authenticate.ts'
 import { docsPlugin } from './plugins/docs.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { servicesPlugin } from './plugins/services.ts'
+import { maintenancePlugin } from './plugins/maintenance.ts'
+import { accountRoutes } from './routes/account.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
+import { oauthRoutes } from './routes/oauth.ts'
 import { profileRoutes } from './routes/profile.ts'
+import { sessionRoutes } from './routes/sessions.ts'
 import { wellKnownRoutes } from './routes/well-known.ts'
 import { systemClock, type Clock } from './services/clock.ts'
 import type { ServiceContext } from './services/context.ts'
+import { SecretBox } from './services/keys/encryption.ts'
 import { KeyStore } from './services/keys/key-store.ts'
 import { createPasswordHasher } from './services/passwords.ts'
 import { ensureBootstrapAdmin } from './services/users.ts'
@@ -51,7 +56,8 @@ export async function createServiceContext(
       concurrency: config.hashConcurrency,
       queueMax: config.hashQueueMax,
     })
-    return { db, dialect, config, clock, keys, passwords }
+    const secretBox = new SecretBox(config.secret, config.secretPrevious)
+    return { db, dialect, config, clock, keys, passwords, secretBox }
   } catch (error) {
     await db.destroy()
     throw error
@@ -84,6 +90,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(errorHandlerPlugin)
   await app.register(authenticatePlugin)
   await app.register(docsPlugin, { version: VERSION })
+  await app.register(maintenancePlugin)
 
   // Responses carry user data or tokens unless a route says otherwise (the JWKS and /docs do).
   app.addHook('onSend', async (_request, reply) => {
@@ -92,6 +99,9 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
 
   await app.register(authRoutes)
   await app.register(profileRoutes)
+  await app.register(accountRoutes)
+  await app.register(oauthRoutes)
+  await app.register(sessionRoutes)
   await app.register(adminRoutes)
   await app.register(wellKnownRoutes)
   await app.register(healthRoutes)

@@ -24,6 +24,11 @@ export interface Config {
   readonly jwtAlgorithm: SigningAlgorithm
   readonly hs256Secret: string | undefined
   readonly accessTokenTtlSeconds: number
+  readonly refreshTokenIdleTtlSeconds: number
+  readonly refreshTokenAbsoluteTtlSeconds: number
+  readonly refreshReuseGraceSeconds: number
+  /** Resource servers allowed to call /introspect with HTTP Basic credentials. */
+  readonly introspectionClients: ReadonlyArray<{ readonly id: string; readonly secret: string }>
   readonly clockSkewSeconds: number
   readonly argon2: { readonly memoryKib: number; readonly iterations: number; readonly parallelism: number }
   readonly hashConcurrency: number
@@ -63,6 +68,19 @@ const databaseUrl = makeValidator<DatabaseTarget>((input) => {
   throw new Error('must be sqlite:<path>, sqlite::memory: or postgres://…')
 })
 
+const introspectionClients = makeValidator<Array<{ id: string; secret: string }>>((input) => {
+  if (input.trim() === '') return []
+  return input.split(',').map((entry) => {
+    const separator = entry.indexOf(':')
+    const id = entry.slice(0, separator).trim()
+    const secret = entry.slice(separator + 1).trim()
+    if (separator < 1 || id.length === 0) throw new Error('must be a comma-separated list of id:secret')
+    if (Buffer.byteLength(secret, 'utf8') < 16)
+      throw new Error(`client "${id}" needs a secret of at least 16 bytes`)
+    return { id, secret }
+  })
+})
+
 const issuerUrl = makeValidator<string>((input) => {
   let url: URL
   try {
@@ -93,6 +111,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       GATEHOUSE_JWT_ALG: str({ choices: ['EdDSA', 'ES256', 'RS256', 'HS256'], default: 'EdDSA' }),
       GATEHOUSE_HS256_SECRET: str({ default: undefined }),
       GATEHOUSE_ACCESS_TOKEN_TTL: integer(30, 86_400)({ default: 1800 }),
+      GATEHOUSE_REFRESH_TOKEN_IDLE_TTL: integer(60)({ default: 14 * 86_400 }),
+      GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL: integer(60)({ default: 30 * 86_400 }),
+      GATEHOUSE_REFRESH_REUSE_GRACE: integer(0, 60)({ default: 0 }),
+      GATEHOUSE_INTROSPECTION_CLIENTS: introspectionClients({ default: [] }),
       GATEHOUSE_CLOCK_SKEW: integer(0, 300)({ default: 30 }),
       GATEHOUSE_ARGON2_MEMORY_KIB: integer(8, 4_194_304)({ default: 19_456 }),
       GATEHOUSE_ARGON2_ITERATIONS: integer(1, 100)({ default: 2 }),
@@ -144,6 +166,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if ((raw.GATEHOUSE_ADMIN_USERNAME === undefined) !== (raw.GATEHOUSE_ADMIN_PASSWORD === undefined)) {
     problems.push('GATEHOUSE_ADMIN_USERNAME and GATEHOUSE_ADMIN_PASSWORD: set both or neither')
   }
+  if (raw.GATEHOUSE_REFRESH_TOKEN_IDLE_TTL > raw.GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL) {
+    problems.push('GATEHOUSE_REFRESH_TOKEN_IDLE_TTL: must not exceed GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL')
+  }
   if (problems.length > 0) throw new ConfigError(problems)
 
   const database = raw.GATEHOUSE_DATABASE_URL
@@ -166,6 +191,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jwtAlgorithm: raw.GATEHOUSE_JWT_ALG as SigningAlgorithm,
     hs256Secret: raw.GATEHOUSE_HS256_SECRET,
     accessTokenTtlSeconds: raw.GATEHOUSE_ACCESS_TOKEN_TTL,
+    refreshTokenIdleTtlSeconds: raw.GATEHOUSE_REFRESH_TOKEN_IDLE_TTL,
+    refreshTokenAbsoluteTtlSeconds: raw.GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL,
+    refreshReuseGraceSeconds: raw.GATEHOUSE_REFRESH_REUSE_GRACE,
+    introspectionClients: raw.GATEHOUSE_INTROSPECTION_CLIENTS,
     clockSkewSeconds: raw.GATEHOUSE_CLOCK_SKEW,
     argon2: {
       memoryKib: raw.GATEHOUSE_ARGON2_MEMORY_KIB,

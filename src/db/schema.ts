@@ -29,6 +29,18 @@ export interface SessionsTable {
   ip: string | null
 }
 
+/** One refresh token of a session's rotation chain; only its SHA-256 is stored. */
+export interface RefreshTokensTable {
+  id: string
+  session_id: string
+  token_hash: string
+  parent_id: string | null
+  created_at: number
+  idle_expires_at: number
+  rotated_at: number | null
+  grace_response_sealed: string | null
+}
+
 /** A signing key. Its state (next, active, retired) follows from its times. */
 export interface SigningKeysTable {
   kid: string
@@ -46,6 +58,7 @@ export interface Database {
   users: UsersTable
   sessions: SessionsTable
   signing_keys: SigningKeysTable
+  refresh_tokens: RefreshTokensTable
 }
 
 /** A connection or an open transaction: repository functions accept either. */

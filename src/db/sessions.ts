@@ -106,3 +106,35 @@ export async function purgeExpiredSessions(db: Executor, before: number): Promis
   const result = await db.deleteFrom('sessions').where('expires_at', '<', before).executeTakeFirst()
   return Number(result.numDeletedRows)
 }
+
+/** A user's sessions that are neither revoked nor expired, newest first. */
+export async function listLiveSessions(db: Executor, userId: string, now: number): Promise<SessionRow[]> {
+  return db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute()
+}
+
+/** Revokes one session only if it belongs to `userId`, so nobody can end another user's session by id. */
+export async function revokeSessionOfUser(
+  db: Executor,
+  sessionId: string,
+  userId: string,
+  now: number,
+  reason: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ revoked_at: now, revoked_reason: reason })
+    .where('id', '=', sessionId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}

@@ -60,6 +60,20 @@ export async function replacePasswordHashIfUnchanged(
   return result.numUpdatedRows > 0n
 }
 
+/** Sets a new password hash (the caller has already proved the old password). */
+export async function updatePasswordHash(
+  db: Executor,
+  id: string,
+  passwordHash: string,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, updated_at: now })
+    .where('id', '=', id)
+    .execute()
+}
+
 /** Records a successful login time. */
 export async function touchLastLogin(db: Executor, id: string, now: number): Promise<void> {
   await db.updateTable('users').set({ last_login_at: now }).where('id', '=', id).execute()

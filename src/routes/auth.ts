@@ -3,7 +3,13 @@ import { Type } from '@sinclair/typebox'
 import { startSession } from '../services/sessions.ts'
 import { createUser, verifyCredentials } from '../services/users.ts'
 import { requireContentType } from './content-type.ts'
-import { CredentialsBody, errorResponses, PublicUserSchema } from './schemas.ts'
+import {
+  CredentialsBody,
+  errorResponses,
+  PublicUserSchema,
+  TokenResponse,
+  tokenResponseBody,
+} from './schemas.ts'
 
 const LoginBody = Type.Object(
   {
@@ -16,12 +22,6 @@ const LoginBody = Type.Object(
   },
   { additionalProperties: false },
 )
-
-const LoginResponse = Type.Object({
-  access_token: Type.String(),
-  token_type: Type.Literal('bearer'),
-  expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
-})
 
 /** The seed's `/register` and `/login`. */
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -51,13 +51,13 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Log in with a username and password (JSON, or the OAuth2 password form)',
         consumes: ['application/json', 'application/x-www-form-urlencoded'],
         body: LoginBody,
-        response: { 200: LoginResponse, ...errorResponses(401, 415, 422, 503) },
+        response: { 200: TokenResponse, ...errorResponses(401, 415, 422, 503) },
       },
     },
     async (request, reply) => {
       const { username, password, scope } = request.body
       const user = await verifyCredentials(app.services, username, password)
-      const issued = await startSession(
+      const pair = await startSession(
         app.services,
         user,
         { ip: request.ip, userAgent: request.headers['user-agent'] ?? null },
@@ -65,11 +65,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       )
       // RFC 6749 §5.1: token responses must not be cached.
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
-      return {
-        access_token: issued.token,
-        token_type: 'bearer' as const,
-        expires_in: issued.expiresInSeconds,
-      }
+      return tokenResponseBody(pair)
     },
   )
 }

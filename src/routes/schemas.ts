@@ -1,4 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox'
+import type { TokenPair } from '../services/refresh-tokens.ts'
 
 // Response schemas serialize only the fields listed, so a password hash can never leak through one.
 
@@ -38,3 +39,21 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
 
 /** The OpenAPI security requirement for Bearer-protected routes. */
 export const bearerSecurity = [{ OAuth2PasswordBearer: [] }]
+
+/** The token response of /login and /token (RFC 6749 §5.1). */
+export const TokenResponse = Type.Object({
+  access_token: Type.String(),
+  token_type: Type.Literal('bearer'),
+  expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
+  refresh_token: Type.String({ description: 'Opaque, single-use: each refresh returns a new one' }),
+})
+
+/** Builds the token response body from a freshly issued pair. */
+export function tokenResponseBody(pair: TokenPair) {
+  return {
+    access_token: pair.access.token,
+    token_type: 'bearer' as const,
+    expires_in: pair.access.expiresInSeconds,
+    refresh_token: pair.refreshToken,
+  }
+}

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Config } from '../config.ts'
 import type { Database, Dialect } from '../db/schema.ts'
 import type { Clock } from './clock.ts'
+import type { SecretBox } from './keys/encryption.ts'
 import type { KeyStore } from './keys/key-store.ts'
 import type { PasswordHasher } from './passwords.ts'
 
@@ -13,4 +14,6 @@ export interface ServiceContext {
   readonly clock: Clock
   readonly keys: KeyStore
   readonly passwords: PasswordHasher
+  /** Seals short-lived secrets (grace-window responses) under GATEHOUSE_SECRET. */
+  readonly secretBox: SecretBox
 }

@@ -1,14 +1,13 @@
 import { unauthorized } from '../errors.ts'
 import { findSessionWithUser, insertSession, touchSession } from '../db/sessions.ts'
-import type { UserRow } from '../db/users.ts'
+import { touchLastLogin, type UserRow } from '../db/users.ts'
 import type { ServiceContext } from './context.ts'
 import { newId } from './random.ts'
-import { signAccessToken, type IssuedAccessToken } from './tokens/sign.ts'
+import { insertNewRefreshToken, type TokenPair } from './refresh-tokens.ts'
+import { signAccessToken } from './tokens/sign.ts'
 import { TokenError, verifyAccessToken } from './tokens/verify.ts'
 import type { AccessTokenClaims } from './tokens/claims.ts'
 
-/** How long a session may live from login, whatever happens. */
-export const SESSION_ABSOLUTE_LIFETIME_MS = 30 * 24 * 3600 * 1000
 // last_used_at is bookkeeping, not security: writing it at most once a minute keeps writes off the hot path.
 const LAST_USED_WRITE_INTERVAL_MS = 60_000
 
@@ -25,33 +24,42 @@ export interface Authenticated {
   user: { id: string; username: string; role: string; created_at: number; updated_at: number }
 }
 
-/** Opens a session for a user who just proved their password, and signs its first access token. */
+/**
+ * Opens a session for a user who just proved their password: the session row and its first refresh
+ * token are written in one transaction, then the first access token is signed.
+ */
 export async function startSession(
   context: ServiceContext,
   user: Pick<UserRow, 'id' | 'username' | 'role'>,
   client: ClientInfo,
   scope?: string,
-): Promise<IssuedAccessToken & { sessionId: string }> {
+): Promise<TokenPair> {
   const now = context.clock.now()
   const sessionId = newId()
-  await insertSession(context.db, {
-    id: sessionId,
-    user_id: user.id,
-    created_at: now,
-    last_used_at: now,
-    expires_at: now + SESSION_ABSOLUTE_LIFETIME_MS,
-    revoked_at: null,
-    revoked_reason: null,
-    user_agent: client.userAgent?.slice(0, 512) ?? null,
-    ip: client.ip,
+  // The absolute lifetime counts from login; rotating refresh tokens never extends it.
+  const expiresAt = now + context.config.refreshTokenAbsoluteTtlSeconds * 1000
+  const refresh = await context.db.transaction().execute(async (trx) => {
+    await insertSession(trx, {
+      id: sessionId,
+      user_id: user.id,
+      created_at: now,
+      last_used_at: now,
+      expires_at: expiresAt,
+      revoked_at: null,
+      revoked_reason: null,
+      user_agent: client.userAgent?.slice(0, 512) ?? null,
+      ip: client.ip,
+    })
+    await touchLastLogin(trx, user.id, now)
+    return insertNewRefreshToken(trx, context, sessionId, expiresAt, null, now)
   })
-  const issued = await signAccessToken(
+  const access = await signAccessToken(
     context.keys,
     context.config,
     { userId: user.id, username: user.username, role: user.role, sessionId, ...(scope ? { scope } : {}) },
     now,
   )
-  return { ...issued, sessionId }
+  return { access, refreshToken: refresh.token, sessionId }
 }
 
 const BEARER = /^Bearer +([^\s]+) *$/i
@@ -70,8 +78,12 @@ export async function authenticateAccessToken(
   }
   const match = BEARER.exec(authorization)
   if (!match?.[1]) throw unauthorized('invalid_token', 'Invalid token')
-  const claims = await verifyWithKeyPickup(context, match[1])
+  return authenticateToken(context, match[1])
+}
 
+/** Verifies an access token and checks its session and user are live; used by requests and /introspect. */
+export async function authenticateToken(context: ServiceContext, token: string): Promise<Authenticated> {
+  const claims = await verifyWithKeyPickup(context, token)
   const now = context.clock.now()
   const row = await findSessionWithUser(context.db, claims.sid)
   if (!row || row.session_user_id !== claims.sub) throw unauthorized('invalid_token', 'Invalid token')

@@ -1,0 +1,107 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { AppError } from '../errors.ts'
+import { listLiveSessions, revokeSessionOfUser, revokeUserSessions } from '../db/sessions.ts'
+import { logout } from '../services/revocation.ts'
+import { bearerSecurity, errorResponses } from './schemas.ts'
+
+const SessionSchema = Type.Object({
+  id: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+  last_used_at: Type.String({ format: 'date-time' }),
+  user_agent: Type.Union([Type.String(), Type.Null()]),
+  ip: Type.Union([Type.String(), Type.Null()]),
+  current: Type.Boolean({ description: 'True for the session of the token making this request' }),
+})
+
+/** The caller's own sessions: list them, end one, end the others or all, and log out. */
+export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.authenticate)
+
+  app.post(
+    '/logout',
+    { schema: { tags: ['sessions'], summary: 'End the current session', security: bearerSecurity } },
+    async (request, reply) => {
+      await logout(app.services, request.auth!.sessionId)
+      return reply.code(204).send()
+    },
+  )
+
+  app.get(
+    '/sessions',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: "The caller's live sessions",
+        security: bearerSecurity,
+        response: { 200: Type.Array(SessionSchema), ...errorResponses(401) },
+      },
+    },
+    async (request) => {
+      const { user, sessionId } = request.auth!
+      const rows = await listLiveSessions(app.services.db, user.id, app.services.clock.now())
+      return rows.map((row) => ({
+        id: row.id,
+        created_at: new Date(row.created_at).toISOString(),
+        last_used_at: new Date(row.last_used_at).toISOString(),
+        user_agent: row.user_agent,
+        ip: row.ip,
+        current: row.id === sessionId,
+      }))
+    },
+  )
+
+  app.delete(
+    '/sessions/:id',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'End one of your sessions',
+        security: bearerSecurity,
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: { ...errorResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { user } = request.auth!
+      // Another user's session id answers exactly like an unknown one: 404, and nothing changes.
+      const revoked = await revokeSessionOfUser(
+        app.services.db,
+        request.params.id,
+        user.id,
+        app.services.clock.now(),
+        'user_revoked',
+      )
+      if (!revoked) throw new AppError(404, 'not_found', 'Session not found')
+      return reply.code(204).send()
+    },
+  )
+
+  app.delete(
+    '/sessions',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'End your other sessions (scope=others) or all of them (scope=all)',
+        security: bearerSecurity,
+        querystring: Type.Object(
+          { scope: Type.Union([Type.Literal('others'), Type.Literal('all')]) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ revoked: Type.Integer() }), ...errorResponses(401, 422) },
+      },
+    },
+    async (request) => {
+      const { user, sessionId } = request.auth!
+      const except = request.query.scope === 'others' ? sessionId : undefined
+      const revoked = await revokeUserSessions(
+        app.services.db,
+        user.id,
+        app.services.clock.now(),
+        'user_revoked',
+        except,
+      )
+      return { revoked }
+    },
+  )
+}

@@ -1,0 +1,49 @@
+import { AppError } from '../errors.ts'
+import { revokeUserSessions } from '../db/sessions.ts'
+import { deleteUser, findUserById, updatePasswordHash } from '../db/users.ts'
+import type { ServiceContext } from './context.ts'
+import { acceptNewPassword, MAX_PASSWORD_BYTES } from './password-policy.ts'
+
+async function requireCurrentPassword(context: ServiceContext, userId: string, password: string) {
+  const user = await findUserById(context.db, userId)
+  if (!user)
+    throw new AppError(401, 'invalid_token', 'The user no longer exists', {
+      'www-authenticate': 'Bearer error="invalid_token"',
+    })
+  const ok =
+    Buffer.byteLength(password, 'utf8') <= MAX_PASSWORD_BYTES &&
+    (await context.passwords.verify(user.password_hash, password)).ok
+  if (!ok) throw new AppError(403, 'invalid_credentials', 'Incorrect password')
+  return user
+}
+
+/**
+ * Changes the caller's password after checking the current one. Every other session is revoked (a
+ * thief's included); the caller's own session stays, so the device that made the change stays signed in.
+ */
+export async function changePassword(
+  context: ServiceContext,
+  userId: string,
+  currentSessionId: string,
+  input: { current_password: string; new_password: string },
+): Promise<{ revokedSessions: number }> {
+  const user = await requireCurrentPassword(context, userId, input.current_password)
+  const password = acceptNewPassword(input.new_password, user.username)
+  const passwordHash = await context.passwords.hash(password)
+  const now = context.clock.now()
+  const revokedSessions = await context.db.transaction().execute(async (trx) => {
+    await updatePasswordHash(trx, userId, passwordHash, now)
+    return revokeUserSessions(trx, userId, now, 'password_changed', currentSessionId)
+  })
+  return { revokedSessions }
+}
+
+/** Deletes the caller's account after checking the password; sessions and refresh tokens go with it. */
+export async function deleteAccount(
+  context: ServiceContext,
+  userId: string,
+  password: string,
+): Promise<void> {
+  await requireCurrentPassword(context, userId, password)
+  await deleteUser(context.db, userId)
+}
