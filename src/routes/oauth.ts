@@ -23,7 +23,7 @@ const TokenForm = Type.Object({
   client_secret: Type.Optional(Type.String({ maxLength: 256 })),
 })
 const TokenParameterForm = Type.Object({
-  token: Type.String({ maxLength: 16_384 }),
+  token: Type.String({ minLength: 1, maxLength: 16_384 }),
   token_type_hint: Type.Optional(Type.String({ maxLength: 64 })),
 })
 

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { DIALECTS } from '../helpers/databases.ts'
+import { PASSWORD, postForm, profileStatus, register, type Tokens } from './flows.ts'
+
+describe.each(DIALECTS)('the RFC 6749 token endpoint on %s', (dialect) => {
+  let testApp: TestApp
+  beforeAll(async () => {
+    testApp = await createTestApp({ dialect })
+    await register(testApp.app, 'ada')
+  })
+  afterAll(async () => {
+    await testApp.close()
+  })
+  const token = (body: string) => postForm(testApp.app, '/token', body)
+
+  it('issues a pair for the password grant, uncached', async () => {
+    const response = await token(`grant_type=password&username=ada&password=${PASSWORD}`)
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['cache-control']).toBe('no-store')
+    expect(response.headers.pragma).toBe('no-cache')
+    const tokens = response.json<Tokens>()
+    expect(Object.keys(tokens).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'token_type'])
+    expect(await profileStatus(testApp.app, tokens.access_token)).toBe(200)
+  })
+
+  const errors: Array<[string, string, string]> = [
+    ['a wrong password', `grant_type=password&username=ada&password=wrong-password`, 'invalid_grant'],
+    ['an unknown user', `grant_type=password&username=nobody&password=${PASSWORD}`, 'invalid_grant'],
+    ['a missing grant_type', `username=ada&password=${PASSWORD}`, 'invalid_request'],
+    [
+      'a repeated parameter',
+      `grant_type=password&username=ada&username=ada&password=${PASSWORD}`,
+      'invalid_request',
+    ],
+    [
+      'a repeated grant_type',
+      `grant_type=password&grant_type=refresh_token&username=ada&password=x`,
+      'invalid_request',
+    ],
+    ['an unsupported grant type', 'grant_type=client_credentials', 'unsupported_grant_type'],
+    ['a password grant without a password', 'grant_type=password&username=ada', 'invalid_request'],
+    ['a refresh grant without a token', 'grant_type=refresh_token', 'invalid_request'],
+    [
+      'an unknown refresh token',
+      `grant_type=refresh_token&refresh_token=ghr_${'x'.repeat(43)}`,
+      'invalid_grant',
+    ],
+  ]
+  it.each(errors)('answers %s with a 400 RFC 6749 error', async (_name, body, error) => {
+    const response = await token(body)
+    expect(response.statusCode).toBe(400)
+    expect(response.headers['cache-control']).toBe('no-store')
+    expect(response.headers.pragma).toBe('no-cache')
+    expect(response.json()).toEqual({ error, error_description: expect.any(String) })
+  })
+
+  it('answers the same invalid_grant for unknown user and wrong password', async () => {
+    const wrong = await token('grant_type=password&username=ada&password=wrong-password')
+    const unknown = await token('grant_type=password&username=nobody&password=wrong-password')
+    expect(wrong.body).toBe(unknown.body)
+  })
+
+  it('refuses a JSON body with 415 and an RFC 6749 body', async () => {
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/token',
+      payload: { grant_type: 'password', username: 'ada', password: PASSWORD },
+    })
+    expect(response.statusCode).toBe(415)
+    expect(response.json()).toMatchObject({ error: 'invalid_request' })
+  })
+})
