@@ -34,6 +34,20 @@ export interface Config {
   readonly hashConcurrency: number
   readonly hashQueueMax: number
   readonly bodyLimitBytes: number
+  /** Seconds between automatic signing-key rotations; 0 turns rotation off. */
+  readonly keyRotationIntervalSeconds: number
+  readonly loginMaxFailures: number
+  readonly loginWindowSeconds: number
+  readonly loginMaxBackoffSeconds: number
+  readonly registerPerIpPerHour: number
+  /** false, or the number of proxy hops whose X-Forwarded-For entries are trusted. */
+  readonly trustProxyHops: number
+  readonly redisUrl: string | undefined
+  readonly redisFailureMode: 'open' | 'closed'
+  readonly corsOrigins: readonly string[]
+  readonly auditRetentionDays: number
+  /** Roles beyond the built-in user and admin. */
+  readonly extraRoles: readonly string[]
   readonly adminUsername: string | undefined
   readonly adminPassword: string | undefined
   readonly logLevel: string
@@ -81,6 +95,22 @@ const introspectionClients = makeValidator<Array<{ id: string; secret: string }>
   })
 })
 
+const list = makeValidator<string[]>((input) =>
+  input
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0),
+)
+
+// Off by default: X-Forwarded-For is client-controlled unless a proxy we trust wrote it.
+const trustProxy = makeValidator<number>((input) => {
+  const value = input.trim().toLowerCase()
+  if (value === '' || value === 'false' || value === 'off' || value === '0') return 0
+  if (value === 'true' || value === 'on') return 1
+  if (/^\d+$/.test(value) && Number(value) <= 10) return Number(value)
+  throw new Error('must be off, on (one proxy hop) or the number of trusted proxy hops (0-10)')
+})
+
 const issuerUrl = makeValidator<string>((input) => {
   let url: URL
   try {
@@ -122,6 +152,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       GATEHOUSE_HASH_CONCURRENCY: integer(1, 64)({ default: 2 }),
       GATEHOUSE_HASH_QUEUE_MAX: integer(0, 100_000)({ default: 200 }),
       GATEHOUSE_BODY_LIMIT: integer(1024, 10_485_760)({ default: 65_536 }),
+      GATEHOUSE_KEY_ROTATION_INTERVAL: integer(0)({ default: 30 * 86_400 }),
+      GATEHOUSE_LOGIN_MAX_FAILURES: integer(1, 1000)({ default: 5 }),
+      GATEHOUSE_LOGIN_WINDOW: integer(1, 86_400)({ default: 900 }),
+      GATEHOUSE_LOGIN_MAX_BACKOFF: integer(1, 86_400)({ default: 900 }),
+      GATEHOUSE_REGISTER_PER_IP_PER_HOUR: integer(1, 1_000_000)({ default: 20 }),
+      GATEHOUSE_TRUST_PROXY: trustProxy({ default: 0 }),
+      GATEHOUSE_REDIS_URL: str({ default: undefined }),
+      GATEHOUSE_REDIS_FAILURE_MODE: str({ choices: ['open', 'closed'], default: 'closed' }),
+      GATEHOUSE_CORS_ORIGINS: list({ default: [] }),
+      GATEHOUSE_AUDIT_RETENTION_DAYS: integer(1, 36_500)({ default: 365 }),
+      GATEHOUSE_ROLES: list({ default: [] }),
       GATEHOUSE_ADMIN_USERNAME: str({ default: undefined }),
       GATEHOUSE_ADMIN_PASSWORD: str({ default: undefined }),
       GATEHOUSE_LOG_LEVEL: str({
@@ -204,6 +245,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     hashConcurrency: raw.GATEHOUSE_HASH_CONCURRENCY,
     hashQueueMax: raw.GATEHOUSE_HASH_QUEUE_MAX,
     bodyLimitBytes: raw.GATEHOUSE_BODY_LIMIT,
+    keyRotationIntervalSeconds: raw.GATEHOUSE_KEY_ROTATION_INTERVAL,
+    loginMaxFailures: raw.GATEHOUSE_LOGIN_MAX_FAILURES,
+    loginWindowSeconds: raw.GATEHOUSE_LOGIN_WINDOW,
+    loginMaxBackoffSeconds: raw.GATEHOUSE_LOGIN_MAX_BACKOFF,
+    registerPerIpPerHour: raw.GATEHOUSE_REGISTER_PER_IP_PER_HOUR,
+    trustProxyHops: raw.GATEHOUSE_TRUST_PROXY,
+    redisUrl: raw.GATEHOUSE_REDIS_URL,
+    redisFailureMode: raw.GATEHOUSE_REDIS_FAILURE_MODE as 'open' | 'closed',
+    corsOrigins: raw.GATEHOUSE_CORS_ORIGINS,
+    auditRetentionDays: raw.GATEHOUSE_AUDIT_RETENTION_DAYS,
+    extraRoles: raw.GATEHOUSE_ROLES,
     adminUsername: raw.GATEHOUSE_ADMIN_USERNAME,
     adminPassword: raw.GATEHOUSE_ADMIN_PASSWORD,
     logLevel: raw.GATEHOUSE_LOG_LEVEL,
