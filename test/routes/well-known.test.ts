@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decodeJwt } from 'jose'
+import { createTestApp, type TestApp } from '../helpers/app.ts'
+
+const METADATA_PATHS = ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']
+
+async function loginToken(testApp: TestApp): Promise<string> {
+  const credentials = { username: 'metadata-user', password: 'correct horse battery' }
+  await testApp.app.inject({ method: 'POST', url: '/register', payload: credentials })
+  const login = await testApp.app.inject({ method: 'POST', url: '/login', payload: credentials })
+  return login.json<{ access_token: string }>().access_token
+}
+
+describe('authorization server metadata (RFC 8414)', () => {
+  let testApp: TestApp
+  beforeAll(async () => {
+    testApp = await createTestApp()
+  })
+  afterAll(async () => {
+    await testApp.close()
+  })
+
+  it.each(METADATA_PATHS)('%s lists every endpoint under the configured issuer', async (url) => {
+    const response = await testApp.app.inject({ method: 'GET', url })
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['content-type']).toMatch(/^application\/json/)
+    expect(response.json()).toEqual({
+      issuer: 'http://gatehouse.test',
+      token_endpoint: 'http://gatehouse.test/token',
+      jwks_uri: 'http://gatehouse.test/.well-known/jwks.json',
+      revocation_endpoint: 'http://gatehouse.test/revoke',
+      introspection_endpoint: 'http://gatehouse.test/introspect',
+      grant_types_supported: ['password', 'refresh_token'],
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: ['none'],
+      revocation_endpoint_auth_methods_supported: ['none'],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic'],
+      access_token_signing_alg_values_supported: ['EdDSA'],
+    })
+  })
+
+  it('serves the same document at both paths', async () => {
+    const [first, second] = await Promise.all(
+      METADATA_PATHS.map((url) => testApp.app.inject({ method: 'GET', url })),
+    )
+    expect(first!.body).toBe(second!.body)
+  })
+
+  it('names the issuer byte for byte as the tokens iss', async () => {
+    const token = await loginToken(testApp)
+    const metadata = (await testApp.app.inject({ method: 'GET', url: METADATA_PATHS[0] })).json<{
+      issuer: string
+    }>()
+    expect(decodeJwt(token).iss).toBe(metadata.issuer)
+  })
+
+  it('lists the algorithm of every key in the JWKS', async () => {
+    const jwks = (await testApp.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{
+      keys: Array<{ alg: string }>
+    }>()
+    const metadata = (await testApp.app.inject({ method: 'GET', url: METADATA_PATHS[0] })).json<{
+      access_token_signing_alg_values_supported: string[]
+    }>()
+    expect(jwks.keys.length).toBeGreaterThan(0)
+    for (const key of jwks.keys) expect(metadata.access_token_signing_alg_values_supported).toContain(key.alg)
+  })
+
+  it('ignores a spoofed Host and X-Forwarded-Host header', async () => {
+    const response = await testApp.app.inject({
+      method: 'GET',
+      url: METADATA_PATHS[0],
+      headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+    })
+    expect(response.body).not.toContain('evil.example')
+    expect(response.json<{ jwks_uri: string }>().jwks_uri).toBe('http://gatehouse.test/.well-known/jwks.json')
+  })
+
+  it('may be cached by anyone', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: METADATA_PATHS[1] })
+    expect(response.headers['cache-control']).toMatch(/^public, max-age=\d+$/)
+  })
+})
+
+describe('metadata with an issuer that has a path and a trailing slash', () => {
+  let testApp: TestApp
+  beforeAll(async () => {
+    testApp = await createTestApp({ env: { GATEHOUSE_ISSUER: 'https://id.example.com/auth/' } })
+  })
+  afterAll(async () => {
+    await testApp.close()
+  })
+
+  it('keeps the issuer verbatim and joins URLs without a double slash', async () => {
+    const metadata = (await testApp.app.inject({ method: 'GET', url: METADATA_PATHS[0] })).json<
+      Record<string, unknown>
+    >()
+    expect(metadata.issuer).toBe('https://id.example.com/auth/')
+    expect(metadata.token_endpoint).toBe('https://id.example.com/auth/token')
+    expect(metadata.jwks_uri).toBe('https://id.example.com/auth/.well-known/jwks.json')
+    expect(metadata.revocation_endpoint).toBe('https://id.example.com/auth/revoke')
+    expect(metadata.introspection_endpoint).toBe('https://id.example.com/auth/introspect')
+  })
+})
+
+describe('metadata in HS256 compatibility mode', () => {
+  let testApp: TestApp
+  beforeAll(async () => {
+    testApp = await createTestApp({
+      env: {
+        GATEHOUSE_JWT_ALG: 'HS256',
+        GATEHOUSE_HS256_SECRET: 'hs256-secret-that-is-long-enough-0123456789',
+      },
+    })
+  })
+  afterAll(async () => {
+    await testApp.close()
+  })
+
+  it('says tokens are HS256 while the JWKS publishes no secret', async () => {
+    const metadata = (await testApp.app.inject({ method: 'GET', url: METADATA_PATHS[0] })).json<{
+      access_token_signing_alg_values_supported: string[]
+    }>()
+    expect(metadata.access_token_signing_alg_values_supported).toEqual(['HS256'])
+    const jwks = (await testApp.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{
+      keys: unknown[]
+    }>()
+    expect(jwks.keys).toEqual([])
+  })
+})
