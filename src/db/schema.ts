@@ -41,6 +41,28 @@ export interface RefreshTokensTable {
   grace_response_sealed: string | null
 }
 
+/** One append-only audit record. `details` is JSON text and never holds a secret. */
+export interface AuditEventsTable {
+  id: string
+  at: number
+  actor_user_id: string | null
+  target_user_id: string | null
+  action: string
+  outcome: string
+  ip: string | null
+  user_agent: string | null
+  request_id: string | null
+  session_id: string | null
+  details: string | null
+}
+
+/** A time-limited claim on a cluster-wide job, so exactly one instance does it. */
+export interface LeasesTable {
+  name: string
+  holder: string
+  expires_at: number
+}
+
 /** A signing key. Its state (next, active, retired) follows from its times. */
 export interface SigningKeysTable {
   kid: string
@@ -59,6 +81,8 @@ export interface Database {
   sessions: SessionsTable
   signing_keys: SigningKeysTable
   refresh_tokens: RefreshTokensTable
+  audit_events: AuditEventsTable
+  leases: LeasesTable
 }
 
 /** A connection or an open transaction: repository functions accept either. */

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { startSession } from '../services/sessions.ts'
-import { createUser, verifyCredentials } from '../services/users.ts'
+import { verifyCredentials } from '../services/credentials.ts'
+import { createUser } from '../services/users.ts'
 import { requireContentType } from './content-type.ts'
 import {
   CredentialsBody,

@@ -6,7 +6,7 @@ import { IntrospectionClients } from '../services/introspection-clients.ts'
 import { rotateRefreshToken } from '../services/refresh-tokens.ts'
 import { introspectToken, revokeToken } from '../services/revocation.ts'
 import { authenticateAccessToken, startSession } from '../services/sessions.ts'
-import { verifyCredentials } from '../services/users.ts'
+import { verifyCredentials } from '../services/credentials.ts'
 import { TokenResponse, tokenResponseBody } from './schemas.ts'
 
 const FORM = 'application/x-www-form-urlencoded'

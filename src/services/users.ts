@@ -1,10 +1,9 @@
-import { AppError, invalidCredentials, unauthorized } from '../errors.ts'
+import { AppError, unauthorized } from '../errors.ts'
 import { isUniqueViolation } from '../db/errors.ts'
 import {
   findUserByCanonicalName,
   findUserById,
   insertUser,
-  replacePasswordHashIfUnchanged,
   updateUsername,
   type UserRow,
 } from '../db/users.ts'
@@ -71,35 +70,6 @@ export async function createUser(
     throw error
   }
   return toPublicUser(user)
-}
-
-/**
- * Checks a username and password. Unknown user, wrong password and disabled account take the same
- * path and the same work (one hash verify, against a dummy when there is no user) and fail alike,
- * so neither the answer nor its timing reveals which usernames exist.
- */
-export async function verifyCredentials(
-  context: ServiceContext,
-  username: string,
-  password: string,
-): Promise<UserRow> {
-  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) throw invalidCredentials()
-  const user = await findUserByCanonicalName(context.db, canonicalUsername(username))
-  if (!user) {
-    await context.passwords.verifyDummy(password)
-    throw invalidCredentials()
-  }
-  const check = await context.passwords.verify(user.password_hash, password)
-  if (!check.ok || user.disabled_at !== null) throw invalidCredentials()
-  if (check.needsRehash) await upgradePasswordHash(context, user, password)
-  return user
-}
-
-/** Re-hashes a legacy (bcrypt) or outdated argon2 hash with the current argon2id parameters. */
-async function upgradePasswordHash(context: ServiceContext, user: UserRow, password: string): Promise<void> {
-  const newHash = await context.passwords.hash(password.normalize('NFKC'))
-  // Conditional on the old hash: a parallel login that upgraded first wins, and ours is dropped.
-  await replacePasswordHashIfUnchanged(context.db, user.id, user.password_hash, newHash, context.clock.now())
 }
 
 /** Renames the caller after re-checking their password (the seed ignored it; we require it as proof). */
