@@ -51,6 +51,10 @@ function postgresDialect(url: string, options: PostgresOptions): PostgresDialect
     connectionTimeoutMillis: statementTimeoutMs,
     query_timeout: statementTimeoutMs + 1000,
     idleTimeoutMillis: 30_000,
+    // An idle connection the server forgot (restart behind a partition) is found by a probe, not by
+    // the next request timing out on it.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
     types: {
       // Epoch-millisecond bigint columns fit in a double; parse them as numbers, not strings.
@@ -62,5 +66,36 @@ function postgresDialect(url: string, options: PostgresOptions): PostgresDialect
   })
   // Without a listener, an idle client dropped by a restarting server would crash the process.
   pool.on('error', (error) => options.onPoolError?.(error))
+  pool.on('connect', (client) => {
+    // pg-pool listens for errors only on idle clients; a connection lost while a client is checked out
+    // (mid-query, mid-transaction) would otherwise emit an unhandled 'error' and crash the process.
+    client.on('error', (error) => options.onPoolError?.(error))
+    dropConnectionOnReadTimeout(client)
+  })
   return new PostgresDialect({ pool })
+}
+
+const READ_TIMEOUT_MESSAGE = 'Query read timeout'
+
+/**
+ * After pg's client-side query timeout the connection still waits for the lost query's answer, and
+ * every later query on it queues behind that answer. If the server forgot the connection (a restart
+ * during a network partition), the answer never comes and the pool keeps lending out a dead client:
+ * 503s forever after PostgreSQL is back. Destroying the socket makes the pool replace the client.
+ */
+function dropConnectionOnReadTimeout(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown
+  const patched = client as unknown as { query: (...args: unknown[]) => unknown }
+  patched.query = (...args: unknown[]) => {
+    const result = query(...args)
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        if (error instanceof Error && error.message === READ_TIMEOUT_MESSAGE) {
+          // pg-pool does the same to a client that misses its connection timeout.
+          ;(client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+        }
+      })
+    }
+    return result
+  }
 }
