@@ -9,6 +9,7 @@ import { authenticatePlugin } from './plugins/authenticate.ts'
 import { docsPlugin } from './plugins/docs.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { servicesPlugin } from './plugins/services.ts'
+import { keyMaintenancePlugin } from './plugins/key-maintenance.ts'
 import { maintenancePlugin } from './plugins/maintenance.ts'
 import { accountRoutes } from './routes/account.ts'
 import { adminRoutes } from './routes/admin.ts'
@@ -91,6 +92,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(authenticatePlugin)
   await app.register(docsPlugin, { version: VERSION })
   await app.register(maintenancePlugin)
+  await app.register(keyMaintenancePlugin)
 
   // Responses carry user data or tokens unless a route says otherwise (the JWKS and /docs do).
   app.addHook('onSend', async (_request, reply) => {

@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { ConfigError, loadConfig } from '../config.ts'
 import { registerDbCopyCommand } from './db-copy.ts'
+import { registerKeyCommands } from './keys.ts'
 import { registerDatabaseCommands } from './migrate.ts'
 import { registerServeCommand } from './serve.ts'
 import { registerUserCommands } from './users.ts'
@@ -14,6 +15,7 @@ export function createProgram(): Command {
   registerDatabaseCommands(program)
   registerDbCopyCommand(program)
   registerUserCommands(program)
+  registerKeyCommands(program)
   return program
 }
 

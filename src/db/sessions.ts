@@ -11,6 +11,9 @@ export interface SessionWithUser {
   session_expires_at: number
   session_revoked_at: number | null
   session_last_used_at: number
+  /** The token's signing key as stored now (null kid: no such key in the database). */
+  key_kid: string | null
+  key_published_until: number | null
   user_id: string
   username: string
   role: string
@@ -28,25 +31,32 @@ export async function insertSession(db: Executor, session: Insertable<SessionsTa
 export async function findSessionWithUser(
   db: Executor,
   sessionId: string,
+  kid = '',
 ): Promise<SessionWithUser | undefined> {
-  return db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select([
-      'sessions.id as session_id',
-      'sessions.user_id as session_user_id',
-      'sessions.expires_at as session_expires_at',
-      'sessions.revoked_at as session_revoked_at',
-      'sessions.last_used_at as session_last_used_at',
-      'users.id as user_id',
-      'users.username as username',
-      'users.role as role',
-      'users.created_at as created_at',
-      'users.updated_at as updated_at',
-      'users.disabled_at as disabled_at',
-    ])
-    .where('sessions.id', '=', sessionId)
-    .executeTakeFirst()
+  return (
+    db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      // The signing key rides along in the same query, so retiring a key bites on every instance at once.
+      .leftJoin('signing_keys', (join) => join.on('signing_keys.kid', '=', kid))
+      .select([
+        'sessions.id as session_id',
+        'sessions.user_id as session_user_id',
+        'sessions.expires_at as session_expires_at',
+        'sessions.revoked_at as session_revoked_at',
+        'sessions.last_used_at as session_last_used_at',
+        'signing_keys.kid as key_kid',
+        'signing_keys.published_until as key_published_until',
+        'users.id as user_id',
+        'users.username as username',
+        'users.role as role',
+        'users.created_at as created_at',
+        'users.updated_at as updated_at',
+        'users.disabled_at as disabled_at',
+      ])
+      .where('sessions.id', '=', sessionId)
+      .executeTakeFirst()
+  )
 }
 
 /**
@@ -137,4 +147,16 @@ export async function revokeSessionOfUser(
     .where('expires_at', '>', now)
     .executeTakeFirst()
   return result.numUpdatedRows > 0n
+}
+
+/** Counts a user's live sessions, for the admin view. */
+export async function countLiveSessions(db: Executor, userId: string, now: number): Promise<number> {
+  const row = await db
+    .selectFrom('sessions')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
 }

@@ -85,8 +85,14 @@ export async function authenticateAccessToken(
 export async function authenticateToken(context: ServiceContext, token: string): Promise<Authenticated> {
   const claims = await verifyWithKeyPickup(context, token)
   const now = context.clock.now()
-  const row = await findSessionWithUser(context.db, claims.sid)
+  const kid = signingKidOf(token)
+  const row = await findSessionWithUser(context.db, claims.sid, kid)
   if (!row || row.session_user_id !== claims.sub) throw unauthorized('invalid_token', 'Invalid token')
+  // A key retired early (`gatehouse keys retire`) stops verifying here at once, on every instance.
+  const keyIsStored = !kid.startsWith('hs256-')
+  if (keyIsStored && (row.key_kid === null || (row.key_published_until !== null && row.key_published_until <= now))) {
+    throw unauthorized('invalid_token', 'Invalid token')
+  }
   if (row.session_revoked_at !== null || row.session_expires_at <= now) {
     throw unauthorized('invalid_token', 'Session has ended')
   }
@@ -105,6 +111,12 @@ export async function authenticateToken(context: ServiceContext, token: string):
       updated_at: row.updated_at,
     },
   }
+}
+
+/** The kid of a token whose signature has already been verified. */
+function signingKidOf(token: string): string {
+  const header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')) as { kid: string }
+  return header.kid
 }
 
 async function verifyWithKeyPickup(context: ServiceContext, token: string): Promise<AccessTokenClaims> {

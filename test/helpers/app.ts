@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.ts'
 import type { Config } from '../../src/config.ts'
+import { connectDatabase } from '../../src/db/connect.ts'
 import type { Dialect } from '../../src/db/schema.ts'
 import { ManualClock } from './clock.ts'
 import { testConfig } from './config.ts'
@@ -29,7 +30,19 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const clock = options.clock ?? new ManualClock()
   const config = testConfig(options.env)
   const ownsDatabase = options.database === undefined
-  const database = options.database ?? (await createTestDatabase(options.dialect ?? 'sqlite'))
+  // A test that names its own SQLite file (to restart an instance on the same data) gets exactly that file.
+  const namedFile =
+    config.database.kind === 'sqlite' && config.database.path !== ':memory:' ? config.database : undefined
+  const database =
+    options.database ??
+    (namedFile
+      ? {
+          handle: connectDatabase(namedFile),
+          url: `sqlite:${namedFile.path}`,
+          schema: undefined,
+          drop: async () => {},
+        }
+      : await createTestDatabase(options.dialect ?? 'sqlite'))
   // A second instance on PostgreSQL gets its own pool, as a real second process would.
   const handle = !ownsDatabase && database.schema ? connectPostgres(database.schema) : database.handle
   const app = await buildApp(config, { clock, database: handle, logger: false })

@@ -1,19 +1,18 @@
-import {
-  createHash,
-  createPublicKey,
-  createSecretKey,
-  type JsonWebKey,
-  type KeyObject,
-  type webcrypto,
-} from 'node:crypto'
+import { createHash, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject, type webcrypto } from 'node:crypto'
 import { importJWK, type JWK } from 'jose'
 import type { Kysely } from 'kysely'
 import type { Config, SigningAlgorithm } from '../../config.ts'
-import { insertSigningKey, listPublishedSigningKeys, type SigningKeyRow } from '../../db/keys.ts'
+import {
+  insertSigningKey,
+  listPublishedSigningKeys,
+  updateSealedPrivateKey,
+  type SigningKeyRow,
+} from '../../db/keys.ts'
 import type { Database } from '../../db/schema.ts'
 import type { Clock } from '../clock.ts'
 import { SecretBox } from './encryption.ts'
-import { generateSigningKey, type AsymmetricAlgorithm } from './generate.ts'
+import { generateSigningKey, type AsymmetricAlgorithm, type GeneratedKey } from './generate.ts'
+import { isPublished, maySign, pickSigningRow } from './schedule.ts'
 
 /** A key that can check signatures: exactly one algorithm per kid (RFC 8725 §3.1). */
 export interface VerificationKey {
@@ -32,11 +31,15 @@ export interface SigningKey {
 // Unknown kids trigger a reload at most this often, so forged kids cannot make us hammer the database.
 const UNKNOWN_KID_RELOAD_COOLDOWN_MS = 5_000
 
-/** Holds the verification table and the current signing key, loaded from the database. */
+/**
+ * Holds the verification table (kid → one algorithm and key) and the signing candidates, loaded from
+ * the database. Which candidate signs is decided at signing time from the clock, so every instance
+ * switches to a pre-published key at the same moment without waiting for a reload.
+ */
 export class KeyStore {
   private verificationKeys = new Map<string, VerificationKey>()
-  private publishedJwks: JWK[] = []
-  private signer: SigningKey | undefined
+  private rows: SigningKeyRow[] = []
+  private privateKeys = new Map<string, webcrypto.CryptoKey>()
   private lastReloadAt = Number.NEGATIVE_INFINITY
   private readonly box: SecretBox
   private readonly hmacKey: VerificationKey | undefined
@@ -55,51 +58,66 @@ export class KeyStore {
     }
   }
 
-  /** Makes sure a signing key for the configured algorithm exists, then loads every published key. */
+  /**
+   * Re-seals keys still sealed with GATEHOUSE_SECRET_PREVIOUS, makes sure a key for the configured
+   * algorithm can sign now, and loads everything published.
+   */
   async initialize(): Promise<void> {
-    if (this.config.jwtAlgorithm !== 'HS256') {
-      const rows = await listPublishedSigningKeys(this.db, this.clock.now())
-      if (!rows.some((row) => this.canSign(row))) await this.createKey(this.config.jwtAlgorithm)
+    const now = this.clock.now()
+    const rows = await listPublishedSigningKeys(this.db, now)
+    for (const row of rows) {
+      if (this.box.isSealedWithPrevious(row.private_jwk_encrypted)) {
+        await updateSealedPrivateKey(this.db, row.kid, this.box.seal(this.box.open(row.private_jwk_encrypted)))
+      }
+    }
+    if (this.config.jwtAlgorithm !== 'HS256' && !pickSigningRow(rows, this.config.jwtAlgorithm, now)) {
+      await this.storeKey(await generateSigningKey(this.config.jwtAlgorithm), now)
     }
     await this.reload()
   }
 
-  /** Creates and stores a key that signs from now on. */
-  async createKey(algorithm: AsymmetricAlgorithm): Promise<string> {
-    const generated = await generateSigningKey(algorithm)
-    const now = this.clock.now()
+  /** Stores a key (generated or imported) that starts signing at `notBefore`. */
+  async storeKey(key: GeneratedKey, notBefore: number): Promise<void> {
     await insertSigningKey(this.db, {
-      kid: generated.kid,
-      algorithm,
-      public_jwk: JSON.stringify(generated.publicJwk),
-      private_jwk_encrypted: this.box.seal(JSON.stringify(generated.privateJwk)),
-      created_at: now,
-      not_before: now,
+      kid: key.kid,
+      algorithm: key.algorithm,
+      public_jwk: JSON.stringify(key.publicJwk),
+      private_jwk_encrypted: this.box.seal(JSON.stringify(key.privateJwk)),
+      created_at: this.clock.now(),
+      not_before: notBefore,
       retired_at: null,
       published_until: null,
     })
-    return generated.kid
   }
 
-  /** Rebuilds the verification table and picks the signing key from what the database holds now. */
+  /** Creates a fresh key for an algorithm that starts signing at `notBefore`; returns its kid. */
+  async createKey(algorithm: AsymmetricAlgorithm, notBefore: number): Promise<string> {
+    const key = await generateSigningKey(algorithm)
+    await this.storeKey(key, notBefore)
+    return key.kid
+  }
+
+  /** Rebuilds the verification table and the signing candidates from what the database holds now. */
   async reload(): Promise<void> {
-    this.lastReloadAt = this.clock.now()
-    const rows = await listPublishedSigningKeys(this.db, this.lastReloadAt)
+    const now = this.clock.now()
+    this.lastReloadAt = now
+    const rows = await listPublishedSigningKeys(this.db, now)
     const table = new Map<string, VerificationKey>()
-    const jwks: JWK[] = []
+    const privateKeys = new Map<string, webcrypto.CryptoKey>()
     for (const row of rows) {
-      const publicJwk = JSON.parse(row.public_jwk) as JWK
+      const publicJwk = JSON.parse(row.public_jwk) as JsonWebKey
       table.set(row.kid, {
         kid: row.kid,
         algorithm: row.algorithm as SigningAlgorithm,
-        key: createPublicKey({ key: publicJwk as JsonWebKey, format: 'jwk' }),
+        key: createPublicKey({ key: publicJwk, format: 'jwk' }),
       })
-      jwks.push(publicJwk)
+      const mayStillSign = row.algorithm === this.config.jwtAlgorithm && (row.retired_at === null || row.retired_at > now)
+      if (mayStillSign) privateKeys.set(row.kid, this.privateKeys.get(row.kid) ?? (await this.openPrivateKey(row)))
     }
     if (this.hmacKey) table.set(this.hmacKey.kid, this.hmacKey)
     this.verificationKeys = table
-    this.publishedJwks = jwks
-    this.signer = await this.pickSigner(rows)
+    this.rows = rows
+    this.privateKeys = privateKeys
   }
 
   /** Reloads if the last reload is older than the cooldown; called when a token names an unknown kid. */
@@ -111,42 +129,47 @@ export class KeyStore {
 
   /** The key for a kid, or undefined. The kid is only ever a map key, never a path or query. */
   verificationKey(kid: string): VerificationKey | undefined {
-    return this.verificationKeys.get(kid)
+    const key = this.verificationKeys.get(kid)
+    if (!key || key === this.hmacKey) return key
+    // A key whose publication window ended since the last reload must not verify anything more.
+    const row = this.rows.find((candidate) => candidate.kid === kid)
+    return row && isPublished(row, this.clock.now()) ? key : undefined
   }
 
-  /** The key to sign new tokens with. */
+  /** The key to sign new tokens with at this moment. */
   signingKey(): SigningKey {
-    if (!this.signer) throw new Error('no signing key loaded: call initialize() first')
-    return this.signer
-  }
-
-  /** The public JWK Set: asymmetric public keys only, never an `oct` key. */
-  jwks(): { keys: JWK[] } {
-    return { keys: this.publishedJwks }
-  }
-
-  private canSign(row: SigningKeyRow): boolean {
-    return (
-      row.algorithm === this.config.jwtAlgorithm &&
-      row.retired_at === null &&
-      row.not_before <= this.clock.now()
-    )
-  }
-
-  private async pickSigner(rows: SigningKeyRow[]): Promise<SigningKey | undefined> {
     if (this.hmacKey) {
-      return {
-        kid: this.hmacKey.kid,
-        algorithm: 'HS256',
-        privateKey: Buffer.from(this.config.hs256Secret ?? '', 'utf8'),
-      }
+      return { kid: this.hmacKey.kid, algorithm: 'HS256', privateKey: Buffer.from(this.config.hs256Secret ?? '', 'utf8') }
     }
-    // The newest key that may sign wins, so every instance converges on the same one.
-    const row = rows.filter((candidate) => this.canSign(candidate)).at(-1)
-    if (!row) return undefined
-    if (this.signer?.kid === row.kid) return this.signer
-    const privateJwk = JSON.parse(this.box.open(row.private_jwk_encrypted)) as JWK
-    const privateKey = (await importJWK(privateJwk, row.algorithm)) as webcrypto.CryptoKey
+    const row = pickSigningRow(this.rows, this.config.jwtAlgorithm, this.clock.now())
+    const privateKey = row && this.privateKeys.get(row.kid)
+    if (!row || !privateKey) throw new Error('no signing key is loaded for the configured algorithm')
     return { kid: row.kid, algorithm: row.algorithm as SigningAlgorithm, privateKey }
+  }
+
+  /** The kid that signs at this moment (undefined in HS256 mode before keys load). */
+  signingKid(): string | undefined {
+    return this.hmacKey?.kid ?? pickSigningRow(this.rows, this.config.jwtAlgorithm, this.clock.now())?.kid
+  }
+
+  /** The public JWK Set: published asymmetric public keys only, never an `oct` key. */
+  jwks(): { keys: JWK[] } {
+    const now = this.clock.now()
+    return { keys: this.rows.filter((row) => isPublished(row, now)).map((row) => JSON.parse(row.public_jwk) as JWK) }
+  }
+
+  /** The loaded rows, for the rotation policy and the CLI. */
+  loadedRows(): readonly SigningKeyRow[] {
+    return this.rows
+  }
+
+  /** True when a loaded key for the configured algorithm may sign at `now`. */
+  canSignAt(now: number): boolean {
+    return this.rows.some((row) => row.algorithm === this.config.jwtAlgorithm && maySign(row, now) && isPublished(row, now))
+  }
+
+  private async openPrivateKey(row: SigningKeyRow): Promise<webcrypto.CryptoKey> {
+    const privateJwk = JSON.parse(this.box.open(row.private_jwk_encrypted)) as JWK
+    return (await importJWK(privateJwk, row.algorithm)) as webcrypto.CryptoKey
   }
 }

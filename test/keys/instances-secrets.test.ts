@@ -1,0 +1,163 @@
+import { decodeProtectedHeader, exportPKCS8, generateKeyPair } from 'jose'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { parsePrivateKey } from '../../src/services/keys/import.ts'
+import { retireKeyNow } from '../../src/services/keys/rotation.ts'
+import { KEY_PREPUBLICATION_MS } from '../../src/services/keys/schedule.ts'
+import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { TEST_SECRET } from '../helpers/config.ts'
+import { createTestDatabase, TEST_DATABASE_URL } from '../helpers/databases.ts'
+import { ManualClock } from '../helpers/clock.ts'
+import { login, profileStatus, register } from '../lifecycle/flows.ts'
+
+const kidOf = (token: string) => decodeProtectedHeader(token).kid
+
+describe.skipIf(!TEST_DATABASE_URL)('two instances on one PostgreSQL database', () => {
+  const apps: TestApp[] = []
+  afterEach(async () => {
+    for (const app of apps.reverse()) await app.close()
+    apps.length = 0
+  })
+
+  it('rotates exactly once and both instances serve and sign with the new key', async () => {
+    const clock = new ManualClock()
+    const env = { GATEHOUSE_KEY_ROTATION_INTERVAL: '3600' }
+    const first = await createTestApp({ dialect: 'postgres', clock, env })
+    apps.push(first)
+    const second = await createTestApp({ clock, env, database: first.database })
+    apps.unshift(second)
+    await register(first.app, 'twin')
+    clock.advance(3600 * 1000 - KEY_PREPUBLICATION_MS)
+    const outcomes = await Promise.all([first.app.runKeyMaintenance(), second.app.runKeyMaintenance()])
+    expect(outcomes.filter((outcome) => outcome.createdKid !== undefined)).toHaveLength(1)
+    const keys = await first.app.services.db.selectFrom('signing_keys').select('kid').execute()
+    expect(keys).toHaveLength(2)
+    const newKid = outcomes.find((outcome) => outcome.createdKid)!.createdKid
+    // The instance that lost the lease may have reloaded before the key was stored; its next pass picks it up.
+    const nextPass = await Promise.all([first.app.runKeyMaintenance(), second.app.runKeyMaintenance()])
+    expect(nextPass.every((outcome) => outcome.createdKid === undefined)).toBe(true)
+    for (const instance of [first, second]) {
+      const jwks = (await instance.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{
+        keys: Array<{ kid: string }>
+      }>()
+      expect(jwks.keys.map((key) => key.kid)).toContain(newKid)
+    }
+    clock.advance(KEY_PREPUBLICATION_MS)
+    const fromSecond = await login(second.app, 'twin')
+    expect(kidOf(fromSecond.access_token)).toBe(newKid)
+    expect(await profileStatus(first.app, fromSecond.access_token)).toBe(200)
+  })
+
+  it('refuses a retired key on the other instance at once, before it reloads', async () => {
+    const first = await createTestApp({ dialect: 'postgres' })
+    apps.push(first)
+    const second = await createTestApp({ clock: first.clock, database: first.database })
+    apps.unshift(second)
+    await register(first.app, 'twin')
+    const token = (await login(first.app, 'twin')).access_token
+    expect(await profileStatus(second.app, token)).toBe(200)
+    await retireKeyNow(first.app.keyRotation, kidOf(token)!)
+    expect(await profileStatus(second.app, token)).toBe(401)
+  })
+})
+
+describe('rotating GATEHOUSE_SECRET', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'gatehouse-secret-'))
+  afterEach(() => rmSync(folder, { recursive: true, force: true }))
+
+  it('opens keys sealed with the previous secret, re-seals them, and keeps tokens valid', async () => {
+    const url = `sqlite:${join(folder, 'g.db')}`
+    const newSecret = 'a-brand-new-secret-that-is-long-enough-42'
+    const original = await createTestApp({ env: { GATEHOUSE_DATABASE_URL: url } })
+    await register(original.app, 'keeper')
+    const token = (await login(original.app, 'keeper')).access_token
+    const sealedBefore = (
+      await original.app.services.db
+        .selectFrom('signing_keys')
+        .select('private_jwk_encrypted')
+        .executeTakeFirstOrThrow()
+    ).private_jwk_encrypted
+    await original.close()
+
+    await expect(
+      createTestApp({ env: { GATEHOUSE_DATABASE_URL: url, GATEHOUSE_SECRET: newSecret } }),
+    ).rejects.toThrow()
+
+    const rotated = await createTestApp({
+      clock: original.clock,
+      env: {
+        GATEHOUSE_DATABASE_URL: url,
+        GATEHOUSE_SECRET: newSecret,
+        GATEHOUSE_SECRET_PREVIOUS: TEST_SECRET,
+      },
+    })
+    expect(await profileStatus(rotated.app, token)).toBe(200)
+    const sealedAfter = (
+      await rotated.app.services.db
+        .selectFrom('signing_keys')
+        .select('private_jwk_encrypted')
+        .executeTakeFirstOrThrow()
+    ).private_jwk_encrypted
+    expect(sealedAfter).not.toBe(sealedBefore)
+    await rotated.close()
+
+    const onlyNew = await createTestApp({
+      clock: original.clock,
+      env: { GATEHOUSE_DATABASE_URL: url, GATEHOUSE_SECRET: newSecret },
+    })
+    expect(await profileStatus(onlyNew.app, token)).toBe(200)
+    expect((await login(onlyNew.app, 'keeper')).access_token).toBeTruthy()
+    await onlyNew.close()
+  })
+})
+
+describe.each(['ES256', 'RS256'] as const)('signing with %s', (algorithm) => {
+  it('binds the key to its algorithm and publishes only the public half', async () => {
+    const testApp = await createTestApp({ env: { GATEHOUSE_JWT_ALG: algorithm } })
+    try {
+      await register(testApp.app, 'algo')
+      const token = (await login(testApp.app, 'algo')).access_token
+      expect(decodeProtectedHeader(token).alg).toBe(algorithm)
+      expect(await profileStatus(testApp.app, token)).toBe(200)
+      const [key] = (await testApp.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{
+        keys: Array<Record<string, string>>
+      }>().keys
+      expect(key).toMatchObject({ alg: algorithm, use: 'sig', kty: algorithm === 'ES256' ? 'EC' : 'RSA' })
+      for (const privateMember of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'])
+        expect(key).not.toHaveProperty(privateMember)
+      if (algorithm === 'RS256') expect(Buffer.from(key!.n!, 'base64url').length * 8).toBe(3072)
+    } finally {
+      await testApp.close()
+    }
+  })
+})
+
+describe('importing a key', () => {
+  it('accepts a PEM key that fits its algorithm and refuses one that does not', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true })
+    const pem = await exportPKCS8(privateKey)
+    const imported = await parsePrivateKey(pem, 'ES256')
+    expect(imported.publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', kid: imported.kid })
+    expect(imported.publicJwk).not.toHaveProperty('d')
+    await expect(parsePrivateKey(pem, 'EdDSA')).rejects.toThrow(/cannot be used for EdDSA/)
+    await expect(parsePrivateKey('not a key', 'ES256')).rejects.toThrow(/not a private key/)
+    const small = await generateKeyPair('RS256', { extractable: true, modulusLength: 1024 }).catch(
+      () => undefined,
+    )
+    if (small)
+      await expect(parsePrivateKey(await exportPKCS8(small.privateKey), 'RS256')).rejects.toThrow(/2048/)
+  })
+})
+
+describe('test isolation', () => {
+  it('gives each PostgreSQL test app its own schema', async () => {
+    if (!TEST_DATABASE_URL) return
+    const one = await createTestDatabase('postgres')
+    const two = await createTestDatabase('postgres')
+    expect(one.schema).not.toBe(two.schema)
+    await Promise.all([one.handle.db.destroy(), two.handle.db.destroy()])
+    await Promise.all([one.drop(), two.drop()])
+  })
+})

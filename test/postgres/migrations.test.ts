@@ -1,0 +1,73 @@
+import { sql } from 'kysely'
+import { afterEach, describe, expect, it } from 'vitest'
+import { connectDatabase } from '../../src/db/connect.ts'
+import { migrateToLatest } from '../../src/db/migrate.ts'
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/databases.ts'
+import { postgresUrlForSchema, runCli } from './cli.ts'
+
+if (!TEST_DATABASE_URL) console.log('[migrations.test] skipped: TEST_DATABASE_URL is not set')
+
+const INSTANCES = 5
+
+describe.skipIf(!TEST_DATABASE_URL)('migrations on PostgreSQL', () => {
+  const databases: TestDatabase[] = []
+  const freshDatabase = async () => {
+    const database = await createTestDatabase('postgres')
+    databases.push(database)
+    return database
+  }
+  afterEach(async () => {
+    for (const database of databases.splice(0)) {
+      await database.handle.db.destroy()
+      await database.drop()
+    }
+  })
+
+  it(`${INSTANCES} instances migrating one fresh schema at once apply each migration exactly once`, async () => {
+    const { schema } = await freshDatabase()
+    const instances = Array.from({ length: INSTANCES }, () =>
+      connectDatabase({ kind: 'postgres', url: TEST_DATABASE_URL! }, { searchPath: schema, poolMax: 2 }),
+    )
+    try {
+      const results = await Promise.all(instances.map(({ db }) => migrateToLatest(db)))
+      const applied = results.flatMap((result) => result.results ?? []).filter((r) => r.status === 'Success')
+      const names = applied.map((entry) => entry.migrationName)
+      // Every migration ran once in total, whichever instance won the advisory lock.
+      expect(new Set(names).size).toBe(names.length)
+      expect(names).toContain('2026-11-26-001-core')
+      const recorded = await sql<{ name: string }>`select name from kysely_migration`.execute(
+        instances[0]!.db,
+      )
+      expect(recorded.rows.map((row) => row.name).sort()).toEqual([...names].sort())
+    } finally {
+      await Promise.all(instances.map(({ db }) => db.destroy()))
+    }
+  })
+
+  // Regression: Kysely's introspector saw every schema's kysely_migration, so a fresh schema beside a
+  // migrated one was taken as migrated and failed with 'relation "kysely_migration" does not exist'.
+  it('migrates a fresh schema while another schema on the server is already migrated', async () => {
+    const migrated = await freshDatabase()
+    await migrateToLatest(migrated.handle.db)
+    const fresh = await freshDatabase()
+    await migrateToLatest(fresh.handle.db)
+    const tables = await fresh.handle.db.introspection.getTables()
+    expect(tables.map((table) => table.schema)).toEqual(tables.map(() => fresh.schema))
+    expect(tables.map((table) => table.name)).toContain('users')
+  })
+
+  it('`gatehouse migrate` applies the migrations, then reports the schema up to date', async () => {
+    const { schema, handle } = await freshDatabase()
+    const env = { GATEHOUSE_DATABASE_URL: postgresUrlForSchema(schema!) }
+    const first = await runCli(['migrate'], env)
+    expect(first.stderr).toBe('')
+    expect(first.code).toBe(0)
+    expect(first.stdout).toMatch(/^Applied 2026-11-26-001-core$/m)
+    const tables = await handle.db.introspection.getTables()
+    const ours = tables.filter((table) => table.schema === schema).map((table) => table.name)
+    expect(ours).toEqual(expect.arrayContaining(['users', 'sessions', 'signing_keys']))
+    const second = await runCli(['migrate'], env)
+    expect(second.code).toBe(0)
+    expect(second.stdout).toBe('Database is up to date.\n')
+  })
+})
