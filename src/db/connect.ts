@@ -1,5 +1,12 @@
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type DatabaseIntrospector,
+  type DatabaseMetadataOptions,
+} from 'kysely'
 import pg from 'pg'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -72,7 +79,33 @@ function postgresDialect(url: string, options: PostgresOptions): PostgresDialect
     client.on('error', (error) => options.onPoolError?.(error))
     dropConnectionOnReadTimeout(client)
   })
-  return new PostgresDialect({ pool })
+  return new SearchPathPostgresDialect({ pool })
+}
+
+/**
+ * Kysely's PostgreSQL introspector lists the tables of every schema. Its Migrator asks it whether
+ * `kysely_migration` exists, so a fresh schema on a server where any other schema holds that table
+ * (an older install in `public`, a parallel test) was taken as migrated and then failed with
+ * "relation kysely_migration does not exist". Introspection here sees only the schema we write to.
+ */
+class SearchPathPostgresDialect extends PostgresDialect {
+  override createIntrospector(
+    db: Parameters<PostgresDialect['createIntrospector']>[0],
+  ): DatabaseIntrospector {
+    const everySchema = super.createIntrospector(db)
+    const getTables = async (options?: DatabaseMetadataOptions) => {
+      const [tables, current] = await Promise.all([
+        everySchema.getTables(options),
+        sql<{ schema: string | null }>`select current_schema() as schema`.execute(db),
+      ])
+      return tables.filter((table) => table.schema === current.rows[0]?.schema)
+    }
+    return {
+      getSchemas: () => everySchema.getSchemas(),
+      getTables,
+      getMetadata: async (options) => ({ tables: await getTables(options) }),
+    }
+  }
 }
 
 const READ_TIMEOUT_MESSAGE = 'Query read timeout'
