@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parsePrivateKey } from '../../src/services/keys/import.ts'
-import { retireKeyNow } from '../../src/services/keys/rotation.ts'
+import { retireKeyNow, rotateNow } from '../../src/services/keys/rotation.ts'
 import { KEY_PREPUBLICATION_MS } from '../../src/services/keys/schedule.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { TEST_SECRET } from '../helpers/config.ts'
@@ -48,6 +48,35 @@ describe.skipIf(!TEST_DATABASE_URL)('two instances on one PostgreSQL database', 
     const fromSecond = await login(second.app, 'twin')
     expect(kidOf(fromSecond.access_token)).toBe(newKid)
     expect(await profileStatus(first.app, fromSecond.access_token)).toBe(200)
+  })
+
+  it('picks up a key another instance created when a token names it, with a reload cooldown', async () => {
+    const first = await createTestApp({ dialect: 'postgres' })
+    apps.push(first)
+    const second = await createTestApp({ clock: first.clock, database: first.database })
+    apps.unshift(second)
+    await register(first.app, 'twin')
+    first.clock.advanceSeconds(10)
+    await rotateNow(first.app.keyRotation)
+    const token = (await login(first.app, 'twin')).access_token
+    let reloads = 0
+    const keys = second.app.services.keys
+    const reload = keys.reload.bind(keys)
+    keys.reload = async () => {
+      reloads += 1
+      await reload()
+    }
+    expect(await profileStatus(second.app, token)).toBe(200)
+    expect(reloads).toBe(1)
+    // Forged kids right after cannot make this instance reload again within the cooldown.
+    const [header, payload, signature] = token.split('.') as [string, string, string]
+    const forgedHeader = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), kid: 'forged' }),
+    ).toString('base64url')
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      expect(await profileStatus(second.app, `${forgedHeader}.${payload}.${signature}`)).toBe(401)
+    }
+    expect(reloads).toBe(1)
   })
 
   it('refuses a retired key on the other instance at once, before it reloads', async () => {
