@@ -1,6 +1,13 @@
 import type { VerifyError, VerifyErrorCode } from './errors.ts'
 
-/** An HTTP answer for a refused request, ready for any framework to send. */
+/**
+ * An HTTP answer for a refused request, ready for any framework to send.
+ *
+ * @example
+ * ```ts
+ * const { status, headers, body }: BearerChallenge = bearerChallenge(error)
+ * ```
+ */
 export interface BearerChallenge {
   status: 401 | 403 | 503
   headers: Record<string, string>

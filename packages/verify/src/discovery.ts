@@ -1,16 +1,39 @@
 import { VerifyError } from './errors.ts'
 
-/** The members of RFC 8414 authorization server metadata this library reads. */
+/**
+ * The members of RFC 8414 authorization server metadata this library reads.
+ *
+ * @example
+ * ```ts
+ * const metadata: ServerMetadata = await discoverServerMetadata('https://id.example.com')
+ * console.log(metadata.jwks_uri, metadata.introspection_endpoint)
+ * ```
+ */
 export interface ServerMetadata {
   issuer: string
   jwks_uri: string
   introspection_endpoint?: string
 }
 
-/** A `fetch` with the standard signature; tests and proxies may pass their own. */
+/**
+ * A `fetch` with the standard signature; tests and egress proxies may pass their own.
+ *
+ * @example
+ * ```ts
+ * const viaProxy: FetchLike = (input, init) => fetch(input, { ...init, headers: { ...init?.headers, 'x-egress': 'auth' } })
+ * createVerifier({ issuer, audience, fetch: viaProxy })
+ * ```
+ */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>
 
-/** Strips trailing slashes, so `https://id.example/` and `https://id.example` join the same way. */
+/**
+ * Strips trailing slashes, so `https://id.example/` and `https://id.example` join the same way.
+ *
+ * @example
+ * ```ts
+ * issuerBase('https://id.example.com/') // 'https://id.example.com'
+ * ```
+ */
 export function issuerBase(issuer: string): string {
   return issuer.replace(/\/+$/, '')
 }

@@ -15,7 +15,14 @@ declare global {
   }
 }
 
-/** Verifier options (or a shared verifier), and the role the guarded routes require. */
+/**
+ * Verifier options (or a shared verifier), and the role the guarded routes require.
+ *
+ * @example
+ * ```ts
+ * app.use('/admin', expressGatehouse({ issuer, audience, role: 'admin' }))
+ * ```
+ */
 export type ExpressGatehouseOptions = (VerifierOptions | { verifier: Verifier }) & {
   /** The token's `role` claim must equal this. */
   role?: string

@@ -5,10 +5,24 @@ import type { AccessTokenClaims } from './claims.ts'
 import { VerifyError } from './errors.ts'
 import { createVerifier, type Verifier, type VerifierOptions } from './verifier.ts'
 
-/** Either verifier options, or a verifier shared with other code (one JWKS cache for both). */
+/**
+ * Either verifier options, or a verifier shared with other code (one JWKS cache for both).
+ *
+ * @example
+ * ```ts
+ * await app.register(fastifyGatehouse, { verifier: createVerifier({ issuer, audience }) })
+ * ```
+ */
 export type FastifyGatehouseOptions = VerifierOptions | { verifier: Verifier }
 
-/** What a route may require beyond a valid token. */
+/**
+ * What a route may require beyond a valid token.
+ *
+ * @example
+ * ```ts
+ * app.get('/admin/report', { preHandler: app.requireAuth({ role: 'admin' }) }, report)
+ * ```
+ */
 export interface RequireAuthOptions {
   /** The token's `role` claim must equal this. */
   role?: string
@@ -48,7 +62,7 @@ export const fastifyGatehouse = fp(
           claims = await verifier.verify(extractBearerToken(request.headers.authorization))
         } catch (error) {
           if (!(error instanceof VerifyError)) throw error
-          request.log.info({ code: error.code }, 'access token refused')
+          request.log.debug({ code: error.code }, 'access token refused')
           const challenge = bearerChallenge(error)
           return reply.code(challenge.status).headers(challenge.headers).send(challenge.body)
         }

@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto'
 import type { FetchLike } from './discovery.ts'
 import { VerifyError } from './errors.ts'
 
-/** How to reach Gatehouse's RFC 7662 introspection endpoint. */
+/**
+ * How to reach Gatehouse's RFC 7662 introspection endpoint, as one of its GATEHOUSE_INTROSPECTION_CLIENTS.
+ *
+ * @example
+ * ```ts
+ * const introspect: IntrospectionOptions = { clientId: 'orders-api', clientSecret: secret, cacheTtlMs: 2000 }
+ * createVerifier({ issuer, audience, introspect })
+ * ```
+ */
 export interface IntrospectionOptions {
   /** Defaults to `${issuer}/introspect`. */
   url?: string
@@ -15,7 +23,15 @@ export interface IntrospectionOptions {
   timeoutMs?: number
 }
 
-/** Asks whether a token is still active; resolves true or false, throws `introspection_unavailable`. */
+/**
+ * Asks whether a token is still active; resolves true or false, throws `introspection_unavailable`.
+ *
+ * @example
+ * ```ts
+ * const isActive: Introspector = createIntrospector(options, 'https://id.example.com')
+ * await isActive(token, claims.exp)
+ * ```
+ */
 export type Introspector = (token: string, expiresAtSeconds: number) => Promise<boolean>
 
 interface CachedAnswer {

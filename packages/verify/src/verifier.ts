@@ -13,7 +13,14 @@ import { VerifyError } from './errors.ts'
 import { createIntrospector, type IntrospectionOptions, type Introspector } from './introspection.ts'
 import { toVerifyError } from './map-error.ts'
 
-/** How a verifier finds keys and what it requires of a token. */
+/**
+ * How a verifier finds keys and what it requires of a token.
+ *
+ * @example
+ * ```ts
+ * const options: VerifierOptions = { issuer: 'https://id.example.com', audience: 'gatehouse', clockToleranceSeconds: 10 }
+ * ```
+ */
 export interface VerifierOptions {
   /** Exactly the `iss` Gatehouse puts in tokens (its GATEHOUSE_ISSUER). */
   issuer: string
@@ -33,13 +40,29 @@ export interface VerifierOptions {
   introspect?: IntrospectionOptions
 }
 
-/** Checks Gatehouse access tokens. */
+/**
+ * Checks Gatehouse access tokens. Create one per process and share it: it holds the JWKS cache.
+ *
+ * @example
+ * ```ts
+ * const verifier: Verifier = createVerifier(options)
+ * const { sub } = await verifier.verify(request.headers.authorization?.slice(7))
+ * ```
+ */
 export interface Verifier {
   /** Resolves with the token's claims, or rejects with a {@link VerifyError}. */
   verify(token: string | null | undefined): Promise<AccessTokenClaims>
 }
 
-/** Asymmetric only: a resource server has no HS256 secret, and "none" is never acceptable. */
+/**
+ * The algorithms `verify()` accepts. Asymmetric only: a resource server has no HS256 secret, and
+ * "none" is never acceptable.
+ *
+ * @example
+ * ```ts
+ * ACCEPTED_ALGORITHMS.includes(decodeProtectedHeader(token).alg ?? '') // false for HS256 tokens
+ * ```
+ */
 export const ACCEPTED_ALGORITHMS = ['EdDSA', 'ES256', 'RS256']
 
 // Gatehouse tokens are under 1 KiB; the cap keeps absurd inputs away from base64 and JSON parsing.
