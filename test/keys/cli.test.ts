@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { exportPKCS8, generateKeyPair } from 'jose'
+import { afterAll, describe, expect, it } from 'vitest'
+import { TEST_SECRET } from '../helpers/config.ts'
+
+const run = promisify(execFile)
+
+describe('gatehouse keys', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'gatehouse-keys-cli-'))
+  afterAll(() => rmSync(folder, { recursive: true, force: true }))
+  const env = {
+    ...process.env,
+    GATEHOUSE_DATABASE_URL: `sqlite:${join(folder, 'g.db')}`,
+    GATEHOUSE_SECRET: TEST_SECRET,
+    GATEHOUSE_ARGON2_MEMORY_KIB: '64',
+    GATEHOUSE_ARGON2_ITERATIONS: '1',
+    GATEHOUSE_LOG_LEVEL: 'silent',
+  }
+  const gatehouse = async (...args: string[]) =>
+    (await run('node', ['bin/gatehouse.js', ...args], { env })).stdout
+  const rows = async () =>
+    (await gatehouse('keys', 'list'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => {
+        const [kid, alg, state] = line.split('\t')
+        return { kid: kid!, alg: alg!, state: state! }
+      })
+
+  it('lists, rotates, imports and retires keys', async () => {
+    const [first] = await rows()
+    expect(first).toMatchObject({ alg: 'EdDSA', state: 'active' })
+
+    expect(await gatehouse('keys', 'rotate')).toMatch(/^Now signing with \S+; retired /)
+    const afterRotate = await rows()
+    expect(afterRotate.map((row) => row.state).sort()).toEqual(['active', 'retired'])
+
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })
+    const file = join(folder, 'key.pem')
+    writeFileSync(file, await exportPKCS8(privateKey))
+    const imported = /^Imported (\S+) \(EdDSA\)/.exec(
+      await gatehouse('keys', 'import', file, '--alg', 'EdDSA'),
+    )?.[1]
+    expect(imported).toBeDefined()
+    expect((await rows()).find((row) => row.kid === imported)?.state).toBe('next')
+
+    const active = (await rows()).find((row) => row.state === 'active')!
+    expect(await gatehouse('keys', 'retire', active.kid)).toMatch(
+      new RegExp(`^Retired ${active.kid}; \\S+ signs from now on`),
+    )
+    const final = await rows()
+    expect(final.find((row) => row.kid === active.kid)?.state).toBe('expired')
+    expect(final.filter((row) => row.state === 'active')).toHaveLength(1)
+  }, 60_000)
+
+  it('refuses to import a key that does not fit the algorithm', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true })
+    const file = join(folder, 'p256.pem')
+    writeFileSync(file, await exportPKCS8(privateKey))
+    await expect(gatehouse('keys', 'import', file, '--alg', 'EdDSA')).rejects.toMatchObject({
+      stderr: expect.stringContaining('cannot be used for EdDSA'),
+    })
+  }, 30_000)
+})
