@@ -2,9 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { createHash } from 'node:crypto'
 import type { Config } from '../config.ts'
+import { JWKS_MAX_AGE_SECONDS } from '../services/keys/schedule.ts'
 
-// Resource servers cache the JWKS; five minutes bounds how long a new key takes to reach them.
-const JWKS_MAX_AGE_SECONDS = 300
 // The metadata only changes with configuration (a restart) or when a key of a new algorithm appears;
 // an hour is what large providers use, and jwks_uri itself never moves.
 const METADATA_MAX_AGE_SECONDS = 3600
