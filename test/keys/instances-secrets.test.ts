@@ -178,7 +178,6 @@ describe('importing a key', () => {
       type: 'pkcs8',
     })
     await expect(parsePrivateKey(small.toString(), 'RS256')).rejects.toThrow(/2048/)
-    await expect(parsePrivateKey(await exportPKCS8(small.privateKey), 'RS256')).rejects.toThrow(/2048/)
   })
 })
 
