@@ -1,4 +1,5 @@
 import { cleanEnv, makeValidator, port, str } from 'envalid'
+import { availableParallelism } from 'node:os'
 import { loadDevelopmentSecret } from './dev-secret.ts'
 
 /** Signing algorithms Gatehouse can issue access tokens with. */
@@ -149,7 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       GATEHOUSE_ARGON2_MEMORY_KIB: integer(8, 4_194_304)({ default: 19_456 }),
       GATEHOUSE_ARGON2_ITERATIONS: integer(1, 100)({ default: 2 }),
       GATEHOUSE_ARGON2_PARALLELISM: integer(1, 16)({ default: 1 }),
-      GATEHOUSE_HASH_CONCURRENCY: integer(1, 64)({ default: 2 }),
+      GATEHOUSE_HASH_CONCURRENCY: integer(1, 64)({ default: defaultHashConcurrency() }),
       GATEHOUSE_HASH_QUEUE_MAX: integer(0, 100_000)({ default: 200 }),
       GATEHOUSE_BODY_LIMIT: integer(1024, 10_485_760)({ default: 65_536 }),
       GATEHOUSE_KEY_ROTATION_INTERVAL: integer(0)({ default: 30 * 86_400 }),
@@ -260,6 +261,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: raw.GATEHOUSE_ADMIN_PASSWORD,
     logLevel: raw.GATEHOUSE_LOG_LEVEL,
   })
+}
+
+/**
+ * Hashes running at once by default: one core fewer than the machine has, so the event loop keeps a core
+ * for token checks during a login storm, and never more than 3, so libuv's 4-thread pool always has a
+ * thread left for other work (bench/login-storm.ts measures the difference).
+ */
+function defaultHashConcurrency(): number {
+  return Math.min(3, Math.max(1, availableParallelism() - 1))
 }
 
 function deepFreeze<T>(value: T): T {
