@@ -11,8 +11,11 @@ import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { servicesPlugin } from './plugins/services.ts'
 import { keyMaintenancePlugin } from './plugins/key-maintenance.ts'
 import { maintenancePlugin } from './plugins/maintenance.ts'
+import { auditRetentionPlugin } from './plugins/audit-retention.ts'
 import { accountRoutes } from './routes/account.ts'
 import { adminRoutes } from './routes/admin.ts'
+import { adminAuditRoutes } from './routes/admin-audit.ts'
+import { adminUserRoutes } from './routes/admin-users.ts'
 import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { oauthRoutes } from './routes/oauth.ts'
@@ -92,6 +95,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(authenticatePlugin)
   await app.register(docsPlugin, { version: VERSION })
   await app.register(maintenancePlugin)
+  await app.register(auditRetentionPlugin)
   await app.register(keyMaintenancePlugin)
 
   // Responses carry user data or tokens unless a route says otherwise (the JWKS and /docs do).
@@ -105,6 +109,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(oauthRoutes)
   await app.register(sessionRoutes)
   await app.register(adminRoutes)
+  await app.register(adminUserRoutes)
+  await app.register(adminAuditRoutes)
   await app.register(wellKnownRoutes)
   await app.register(healthRoutes)
 

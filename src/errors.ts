@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'username_taken'
   | 'weak_password'
+  | 'last_admin'
   | 'invalid_username'
   | 'database_unavailable'
   | 'server_busy'

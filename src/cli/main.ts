@@ -1,6 +1,8 @@
 import { Command } from 'commander'
 import { ConfigError, loadConfig } from '../config.ts'
+import { registerAuditCommands } from './audit.ts'
 import { registerDbCopyCommand } from './db-copy.ts'
+import { registerImportCommands } from './import.ts'
 import { registerKeyCommands } from './keys.ts'
 import { registerDatabaseCommands } from './migrate.ts'
 import { registerServeCommand } from './serve.ts'
@@ -16,6 +18,8 @@ export function createProgram(): Command {
   registerDbCopyCommand(program)
   registerUserCommands(program)
   registerKeyCommands(program)
+  registerImportCommands(program)
+  registerAuditCommands(program)
   return program
 }
 

@@ -1,6 +1,7 @@
-import { Option, type Command } from 'commander'
-import { listUsers } from '../db/users.ts'
-import { createUser, ROLES } from '../services/users.ts'
+import type { Command } from 'commander'
+import { findUserByCanonicalName, listUsers } from '../db/users.ts'
+import { canonicalUsername } from '../services/usernames.ts'
+import { assertKnownRole, ensureUser } from '../services/users.ts'
 import { withServiceContext } from './context.ts'
 import { promptPassword, readPasswordFromStdin } from './password-input.ts'
 
@@ -10,18 +11,35 @@ export function registerUserCommands(program: Command): void {
 
   users
     .command('create')
-    .description('create a user; the password is prompted for, or read from standard input')
+    .description(
+      'create a user; the password is prompted for, or read from standard input. Idempotent: an existing ' +
+        'user is reported and left exactly as it is (password and role untouched), with exit status 0',
+    )
     .argument('<username>')
-    .addOption(new Option('--role <role>', 'role of the new user').choices([...ROLES]).default('user'))
+    .option('--role <role>', 'role of the new user: user, admin or one of GATEHOUSE_ROLES', 'user')
     .option('--password-stdin', 'read the password from standard input instead of prompting')
     .action(async (username: string, options: { role: string; passwordStdin?: boolean }) => {
-      const password = options.passwordStdin
-        ? await readPasswordFromStdin()
-        : await promptPassword('Password: ')
-      const user = await withServiceContext((context) =>
-        createUser(context, { username, password, role: options.role }),
-      )
-      process.stdout.write(`Created ${user.role} ${user.username} (${user.id})\n`)
+      await withServiceContext(async (context) => {
+        assertKnownRole(context.config, options.role)
+        // Checked before prompting, so nobody types a password that would be thrown away.
+        if (await findUserByCanonicalName(context.db, canonicalUsername(username))) {
+          process.stdout.write(`User ${username} exists; left unchanged\n`)
+          return
+        }
+        const password = options.passwordStdin
+          ? await readPasswordFromStdin()
+          : await promptPassword('Password: ')
+        const outcome = await ensureUser(
+          context,
+          { username, password, role: options.role },
+          'user.create_cli',
+        )
+        process.stdout.write(
+          outcome === 'created'
+            ? `Created ${options.role} ${username}\n`
+            : `User ${username} exists; left unchanged\n`,
+        )
+      })
     })
 
   users

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely'
+import { sql, type Insertable, type Selectable } from 'kysely'
 import type { Executor, UsersTable } from './schema.ts'
 
 /** A stored user row. Never send it to a client as it is: it holds the password hash. */
@@ -97,4 +97,77 @@ export async function countUsers(db: Executor): Promise<number> {
     .select((eb) => eb.fn.countAll<number | string>().as('count'))
     .executeTakeFirstOrThrow()
   return Number(row.count)
+}
+
+/** Filters and position for one page of the admin user list. */
+export interface UserPageQuery {
+  /** A prefix of the canonical username; LIKE wildcards in it are matched literally. */
+  canonicalPrefix?: string
+  role?: string
+  disabled?: boolean
+  /** Keyset position: the (created_at, id) of the last row of the previous page. */
+  after?: { createdAt: number; id: string }
+  limit: number
+}
+
+/** Escapes LIKE's wildcards so a search for "a_b" or "50%" matches those characters and nothing else. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`)
+}
+
+/**
+ * One page of users in (created_at, id) order. A keyset, not an offset: users registering while an
+ * admin pages land after the cursor instead of shifting every later page by one.
+ */
+export async function listUsersPage(db: Executor, query: UserPageQuery): Promise<UserRow[]> {
+  let select = db.selectFrom('users').selectAll()
+  if (query.canonicalPrefix !== undefined && query.canonicalPrefix !== '') {
+    const pattern = `${escapeLike(query.canonicalPrefix)}%`
+    // ESCAPE is explicit: PostgreSQL defaults to backslash but SQLite has no default escape character.
+    select = select.where(sql<boolean>`${sql.ref('username_canonical')} like ${pattern} escape '\\'`)
+  }
+  if (query.role !== undefined) select = select.where('role', '=', query.role)
+  if (query.disabled === true) select = select.where('disabled_at', 'is not', null)
+  if (query.disabled === false) select = select.where('disabled_at', 'is', null)
+  const after = query.after
+  if (after !== undefined) {
+    select = select.where((eb) =>
+      eb.or([
+        eb('created_at', '>', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
+      ]),
+    )
+  }
+  return select.orderBy('created_at').orderBy('id').limit(query.limit).execute()
+}
+
+/**
+ * The ids of enabled admins. With `lock` (PostgreSQL only: SQLite has no FOR UPDATE and needs none,
+ * its single writer already serializes transactions) the rows stay locked until the transaction
+ * ends, so two admins demoting each other at once cannot both see "another admin remains".
+ */
+export async function selectEnabledAdminIds(db: Executor, lock: boolean): Promise<string[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'admin')
+    .where('disabled_at', 'is', null)
+    .orderBy('id')
+    .$if(lock, (query) => query.forUpdate())
+    .execute()
+  return rows.map((row) => row.id)
+}
+
+/** Sets any of role, disabled time and username in one statement. */
+export async function updateUserFields(
+  db: Executor,
+  id: string,
+  fields: Partial<Pick<UsersTable, 'role' | 'disabled_at' | 'username' | 'username_canonical'>>,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ ...fields, updated_at: now })
+    .where('id', '=', id)
+    .execute()
 }

@@ -2,6 +2,7 @@ import { AppError } from '../errors.ts'
 import { revokeUserSessions } from '../db/sessions.ts'
 import { deleteUser, findUserById, updatePasswordHash } from '../db/users.ts'
 import type { ServiceContext } from './context.ts'
+import { NO_REQUEST_META, recordAuditEvent, type RequestMeta } from './audit.ts'
 import { acceptNewPassword, MAX_PASSWORD_BYTES } from './password-policy.ts'
 
 async function requireCurrentPassword(context: ServiceContext, userId: string, password: string) {
@@ -26,6 +27,7 @@ export async function changePassword(
   userId: string,
   currentSessionId: string,
   input: { current_password: string; new_password: string },
+  meta: RequestMeta = NO_REQUEST_META,
 ): Promise<{ revokedSessions: number }> {
   const user = await requireCurrentPassword(context, userId, input.current_password)
   const password = acceptNewPassword(input.new_password, user.username)
@@ -33,7 +35,15 @@ export async function changePassword(
   const now = context.clock.now()
   const revokedSessions = await context.db.transaction().execute(async (trx) => {
     await updatePasswordHash(trx, userId, passwordHash, now)
-    return revokeUserSessions(trx, userId, now, 'password_changed', currentSessionId)
+    const revoked = await revokeUserSessions(trx, userId, now, 'password_changed', currentSessionId)
+    await recordAuditEvent(trx, now, meta, {
+      action: 'password.change',
+      actorUserId: userId,
+      targetUserId: userId,
+      sessionId: currentSessionId,
+      details: { revoked_sessions: revoked },
+    })
+    return revoked
   })
   return { revokedSessions }
 }
@@ -43,7 +53,18 @@ export async function deleteAccount(
   context: ServiceContext,
   userId: string,
   password: string,
+  meta: RequestMeta = NO_REQUEST_META,
 ): Promise<void> {
-  await requireCurrentPassword(context, userId, password)
-  await deleteUser(context.db, userId)
+  const user = await requireCurrentPassword(context, userId, password)
+  const now = context.clock.now()
+  await context.db.transaction().execute(async (trx) => {
+    if (!(await deleteUser(trx, userId))) return
+    // The row outlives the user on purpose (audit_events has no foreign key), keeping the name for readers.
+    await recordAuditEvent(trx, now, meta, {
+      action: 'account.delete',
+      actorUserId: userId,
+      targetUserId: userId,
+      details: { username: user.username },
+    })
+  })
 }

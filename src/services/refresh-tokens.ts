@@ -10,6 +10,7 @@ import {
 import { revokeSession } from '../db/sessions.ts'
 import type { Executor } from '../db/schema.ts'
 import type { ServiceContext } from './context.ts'
+import { NO_REQUEST_META, recordAuditEvent, type RequestMeta } from './audit.ts'
 import { newId, randomToken } from './random.ts'
 import { signAccessToken, type IssuedAccessToken } from './tokens/sign.ts'
 
@@ -75,14 +76,18 @@ interface SealedPair {
  * that was already rotated revokes the whole session (RFC 9700 §4.14.2), except that inside the
  * optional grace window a retry of the newest parent gets the very same successor pair back.
  */
-export async function rotateRefreshToken(context: ServiceContext, presented: string): Promise<TokenPair> {
+export async function rotateRefreshToken(
+  context: ServiceContext,
+  presented: string,
+  meta: RequestMeta = NO_REQUEST_META,
+): Promise<TokenPair> {
   if (!looksLikeRefreshToken(presented)) throw invalidGrant()
   const tokenHash = hashRefreshToken(presented)
   const row = await findRefreshTokenByHash(context.db, tokenHash)
   if (!row) throw invalidGrant()
   const now = context.clock.now()
   if (!isSessionUsable(row, now)) throw invalidGrant()
-  if (row.rotated_at !== null) return answerReuse(context, row, now)
+  if (row.rotated_at !== null) return answerReuse(context, row, now, meta)
   if (row.idle_expires_at <= now) throw invalidGrant()
 
   // Sign before the transaction so it stays short; a lost race just throws this pair away.
@@ -120,6 +125,12 @@ export async function rotateRefreshToken(context: ServiceContext, presented: str
       rotated_at: null,
       grace_response_sealed: null,
     })
+    await recordAuditEvent(trx, now, meta, {
+      action: 'token.refresh',
+      actorUserId: row.user_id,
+      targetUserId: row.user_id,
+      sessionId: row.session_id,
+    })
     return true
   })
   if (won) return { access, refreshToken: successorToken, sessionId: row.session_id }
@@ -127,7 +138,7 @@ export async function rotateRefreshToken(context: ServiceContext, presented: str
   // Someone rotated this token between our read and our update: it is now a reuse (or a grace retry).
   const rotated = await findRefreshTokenByHash(context.db, tokenHash)
   if (!rotated) throw invalidGrant()
-  return answerReuse(context, rotated, now)
+  return answerReuse(context, rotated, now, meta)
 }
 
 function isSessionUsable(row: RefreshTokenWithSession, now: number): boolean {
@@ -138,6 +149,7 @@ async function answerReuse(
   context: ServiceContext,
   row: RefreshTokenWithSession,
   now: number,
+  meta: RequestMeta,
 ): Promise<TokenPair> {
   const graceMs = context.config.refreshReuseGraceSeconds * 1000
   if (
@@ -157,6 +169,17 @@ async function answerReuse(
       }
     }
   }
-  await revokeSession(context.db, row.session_id, now, 'refresh_token_reuse')
+  await context.db.transaction().execute(async (trx) => {
+    const revoked = await revokeSession(trx, row.session_id, now, 'refresh_token_reuse')
+    // Recorded once per family: later replays against the already-revoked session change nothing.
+    if (!revoked) return
+    await recordAuditEvent(trx, now, meta, {
+      action: 'token.refresh_reuse',
+      outcome: 'failure',
+      targetUserId: row.user_id,
+      sessionId: row.session_id,
+      details: { reused_refresh_id: row.id },
+    })
+  })
   throw invalidGrant()
 }

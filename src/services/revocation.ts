@@ -1,7 +1,13 @@
 import { AppError } from '../errors.ts'
 import { findRefreshTokenByHash } from '../db/refresh-tokens.ts'
-import { findSessionWithUser, revokeSession } from '../db/sessions.ts'
+import {
+  findSessionWithUser,
+  revokeSession,
+  revokeSessionOfUser,
+  revokeUserSessions,
+} from '../db/sessions.ts'
 import type { ServiceContext } from './context.ts'
+import { NO_REQUEST_META, recordAuditEvent, type RequestMeta } from './audit.ts'
 import { hashRefreshToken, looksLikeRefreshToken } from './refresh-tokens.ts'
 import { authenticateToken } from './sessions.ts'
 import { verifyAccessToken } from './tokens/verify.ts'
@@ -17,11 +23,15 @@ export type IntrospectionResponse = typeof INACTIVE | ({ active: true } & Record
  * needs (or reveals) who owns it; unknown or malformed tokens are silently accepted. The hint is only
  * a hint: both kinds are always tried.
  */
-export async function revokeToken(context: ServiceContext, token: string): Promise<void> {
+export async function revokeToken(
+  context: ServiceContext,
+  token: string,
+  meta: RequestMeta = NO_REQUEST_META,
+): Promise<void> {
   const now = context.clock.now()
   if (looksLikeRefreshToken(token)) {
     const row = await findRefreshTokenByHash(context.db, hashRefreshToken(token))
-    if (row) await revokeSession(context.db, row.session_id, now, 'revoked')
+    if (row) await endSession(context, row.session_id, row.user_id, 'revoked', meta, { via: 'rfc7009' })
     return
   }
   let sessionId: string
@@ -41,12 +51,84 @@ export async function revokeToken(context: ServiceContext, token: string): Promi
   }
   const session = await findSessionWithUser(context.db, sessionId)
   if (session && session.session_user_id === subject)
-    await revokeSession(context.db, sessionId, now, 'revoked')
+    await endSession(context, sessionId, subject, 'revoked', meta, { via: 'rfc7009' })
+}
+
+/** Revokes a session and records it in the same transaction; nothing is recorded if it was already over. */
+async function endSession(
+  context: ServiceContext,
+  sessionId: string,
+  userId: string,
+  reason: 'revoked' | 'logout',
+  meta: RequestMeta,
+  details?: Record<string, unknown>,
+): Promise<boolean> {
+  const now = context.clock.now()
+  return context.db.transaction().execute(async (trx) => {
+    if (!(await revokeSession(trx, sessionId, now, reason))) return false
+    await recordAuditEvent(trx, now, meta, {
+      action: reason === 'logout' ? 'session.logout' : 'session.revoke',
+      actorUserId: userId,
+      targetUserId: userId,
+      sessionId,
+      details,
+    })
+    return true
+  })
 }
 
 /** Ends the caller's own session: its refresh family now, its access tokens on their next request. */
-export async function logout(context: ServiceContext, sessionId: string): Promise<void> {
-  await revokeSession(context.db, sessionId, context.clock.now(), 'logout')
+export async function logout(
+  context: ServiceContext,
+  sessionId: string,
+  meta: RequestMeta = NO_REQUEST_META,
+): Promise<void> {
+  const session = await findSessionWithUser(context.db, sessionId)
+  if (session) await endSession(context, sessionId, session.session_user_id, 'logout', meta)
+}
+
+/** Ends one of the caller's sessions by id; false (a 404 for the route) when it is not theirs or not live. */
+export async function revokeOwnSession(
+  context: ServiceContext,
+  userId: string,
+  sessionId: string,
+  meta: RequestMeta = NO_REQUEST_META,
+): Promise<boolean> {
+  const now = context.clock.now()
+  return context.db.transaction().execute(async (trx) => {
+    if (!(await revokeSessionOfUser(trx, sessionId, userId, now, 'user_revoked'))) return false
+    await recordAuditEvent(trx, now, meta, {
+      action: 'session.revoke',
+      actorUserId: userId,
+      targetUserId: userId,
+      sessionId,
+      details: { via: 'sessions' },
+    })
+    return true
+  })
+}
+
+/** Ends all the caller's sessions, or all but the current one; returns how many were live. */
+export async function revokeOwnSessions(
+  context: ServiceContext,
+  userId: string,
+  exceptSessionId: string | undefined,
+  meta: RequestMeta = NO_REQUEST_META,
+): Promise<number> {
+  const now = context.clock.now()
+  return context.db.transaction().execute(async (trx) => {
+    const revoked = await revokeUserSessions(trx, userId, now, 'user_revoked', exceptSessionId)
+    if (revoked > 0) {
+      await recordAuditEvent(trx, now, meta, {
+        action: 'session.revoke',
+        actorUserId: userId,
+        targetUserId: userId,
+        sessionId: exceptSessionId ?? null,
+        details: { via: 'sessions', scope: exceptSessionId === undefined ? 'all' : 'others', revoked },
+      })
+    }
+    return revoked
+  })
 }
 
 /** RFC 7662 introspection of an access or refresh token. */

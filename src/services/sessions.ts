@@ -2,6 +2,7 @@ import { unauthorized } from '../errors.ts'
 import { findSessionWithUser, insertSession, touchSession } from '../db/sessions.ts'
 import { touchLastLogin, type UserRow } from '../db/users.ts'
 import type { ServiceContext } from './context.ts'
+import { recordAuditEvent, type RequestMeta } from './audit.ts'
 import { newId } from './random.ts'
 import { insertNewRefreshToken, type TokenPair } from './refresh-tokens.ts'
 import { signAccessToken } from './tokens/sign.ts'
@@ -11,11 +12,8 @@ import type { AccessTokenClaims } from './tokens/claims.ts'
 // last_used_at is bookkeeping, not security: writing it at most once a minute keeps writes off the hot path.
 const LAST_USED_WRITE_INTERVAL_MS = 60_000
 
-/** Where a login came from, kept on the session for the user's own session list. */
-export interface ClientInfo {
-  ip: string | null
-  userAgent: string | null
-}
+/** Where a login came from, kept on the session for the user's own session list and the audit log. */
+export type ClientInfo = RequestMeta
 
 /** The identity behind an authenticated request, read from the database, not from the token. */
 export interface Authenticated {
@@ -25,8 +23,9 @@ export interface Authenticated {
 }
 
 /**
- * Opens a session for a user who just proved their password: the session row and its first refresh
- * token are written in one transaction, then the first access token is signed.
+ * Opens a session for a user who just proved their password: the session row, its first refresh
+ * token and the `login.success` audit record are written in one transaction, then the first access
+ * token is signed.
  */
 export async function startSession(
   context: ServiceContext,
@@ -51,6 +50,13 @@ export async function startSession(
       ip: client.ip,
     })
     await touchLastLogin(trx, user.id, now)
+    await recordAuditEvent(trx, now, client, {
+      action: 'login.success',
+      actorUserId: user.id,
+      targetUserId: user.id,
+      sessionId,
+      details: scope ? { scope } : undefined,
+    })
     return insertNewRefreshToken(trx, context, sessionId, expiresAt, null, now)
   })
   const access = await signAccessToken(
@@ -90,7 +96,10 @@ export async function authenticateToken(context: ServiceContext, token: string):
   if (!row || row.session_user_id !== claims.sub) throw unauthorized('invalid_token', 'Invalid token')
   // A key retired early (`gatehouse keys retire`) stops verifying here at once, on every instance.
   const keyIsStored = !kid.startsWith('hs256-')
-  if (keyIsStored && (row.key_kid === null || (row.key_published_until !== null && row.key_published_until <= now))) {
+  if (
+    keyIsStored &&
+    (row.key_kid === null || (row.key_published_until !== null && row.key_published_until <= now))
+  ) {
     throw unauthorized('invalid_token', 'Invalid token')
   }
   if (row.session_revoked_at !== null || row.session_expires_at <= now) {
@@ -115,7 +124,9 @@ export async function authenticateToken(context: ServiceContext, token: string):
 
 /** The kid of a token whose signature has already been verified. */
 function signingKidOf(token: string): string {
-  const header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')) as { kid: string }
+  const header = JSON.parse(
+    Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'),
+  ) as { kid: string }
   return header.kid
 }
 

@@ -8,6 +8,7 @@ import {
   type UserRow,
 } from '../db/users.ts'
 import type { ServiceContext } from './context.ts'
+import { NO_REQUEST_META, recordAuditEvent, type AuditAction, type RequestMeta } from './audit.ts'
 import { acceptNewPassword, MAX_PASSWORD_BYTES } from './password-policy.ts'
 import { newId } from './random.ts'
 import { canonicalUsername, normalizeNewUsername } from './usernames.ts'
@@ -23,6 +24,26 @@ export interface PublicUser {
 
 /** Roles every installation has. */
 export const ROLES = ['user', 'admin'] as const
+
+/** The closed set of roles this installation accepts: the built-in ones plus GATEHOUSE_ROLES. */
+export function knownRoles(config: ServiceContext['config']): string[] {
+  return [...new Set([...ROLES, ...config.extraRoles])]
+}
+
+/** Refuses a role outside the closed set with a 422, so a typo never creates a role nobody checks. */
+export function assertKnownRole(config: ServiceContext['config'], role: string): void {
+  const roles = knownRoles(config)
+  if (!roles.includes(role)) {
+    throw new AppError(422, 'validation_failed', `Unknown role "${role}"; known roles: ${roles.join(', ')}`)
+  }
+}
+
+/** Who asked for a change, for its audit record. */
+export interface AuditSource {
+  meta?: RequestMeta
+  actorUserId?: string | null
+  action?: AuditAction
+}
 
 /** Converts a stored row (or the per-request join) to what clients may see. */
 export function toPublicUser(
@@ -41,11 +62,16 @@ function usernameTaken(): AppError {
   return new AppError(409, 'username_taken', 'Username is already taken')
 }
 
-/** Creates an account after the password policy passes; the unique index settles parallel races. */
+/**
+ * Creates an account after the password policy passes; the unique index settles parallel races.
+ * The user and its audit record (`user.register` unless the source says otherwise) commit together.
+ */
 export async function createUser(
   context: ServiceContext,
   input: { username: string; password: string; role?: string },
+  source: AuditSource = {},
 ): Promise<PublicUser> {
+  if (input.role !== undefined) assertKnownRole(context.config, input.role)
   const { display, canonical } = normalizeNewUsername(input.username)
   const password = acceptNewPassword(input.password, display)
   // A cheap early answer for the common case; the unique index below is what is actually relied on.
@@ -64,7 +90,15 @@ export async function createUser(
     last_login_at: null,
   }
   try {
-    await insertUser(context.db, user)
+    await context.db.transaction().execute(async (trx) => {
+      await insertUser(trx, user)
+      await recordAuditEvent(trx, now, source.meta ?? NO_REQUEST_META, {
+        action: source.action ?? 'user.register',
+        actorUserId: source.actorUserId === undefined ? user.id : source.actorUserId,
+        targetUserId: user.id,
+        details: { username: display, role: user.role },
+      })
+    })
   } catch (error) {
     if (isUniqueViolation(error)) throw usernameTaken()
     throw error
@@ -77,6 +111,7 @@ export async function renameUser(
   context: ServiceContext,
   userId: string,
   input: { username: string; password: string },
+  meta: RequestMeta = NO_REQUEST_META,
 ): Promise<{ username: string }> {
   const user = await findUserById(context.db, userId)
   if (!user) throw unauthorized('invalid_token', 'The user no longer exists')
@@ -85,8 +120,17 @@ export async function renameUser(
   if (!check.ok) throw wrongPassword()
   const { display, canonical } = normalizeNewUsername(input.username)
   if (display === user.username) return { username: display }
+  const now = context.clock.now()
   try {
-    await updateUsername(context.db, user.id, display, canonical, context.clock.now())
+    await context.db.transaction().execute(async (trx) => {
+      await updateUsername(trx, user.id, display, canonical, now)
+      await recordAuditEvent(trx, now, meta, {
+        action: 'username.change',
+        actorUserId: user.id,
+        targetUserId: user.id,
+        details: { from: user.username, to: display },
+      })
+    })
   } catch (error) {
     if (isUniqueViolation(error)) throw usernameTaken()
     throw error
@@ -98,18 +142,31 @@ function wrongPassword(): AppError {
   return new AppError(403, 'invalid_credentials', 'Incorrect password')
 }
 
+/**
+ * Creates a user unless one with that name exists, and never touches an existing account (not its
+ * password, not its role): used for GATEHOUSE_ADMIN_* at start-up and by `gatehouse users create`,
+ * so running either twice is harmless.
+ */
+export async function ensureUser(
+  context: ServiceContext,
+  input: { username: string; password: string; role: string },
+  action: AuditAction,
+): Promise<'created' | 'exists'> {
+  if (await findUserByCanonicalName(context.db, canonicalUsername(input.username))) return 'exists'
+  try {
+    await createUser(context, input, { action, actorUserId: null })
+    return 'created'
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'username_taken') return 'exists'
+    throw error
+  }
+}
+
 /** Creates the configured bootstrap admin if no user has that name; never touches an existing account. */
 export async function ensureBootstrapAdmin(
   context: ServiceContext,
   username: string,
   password: string,
 ): Promise<'created' | 'exists'> {
-  if (await findUserByCanonicalName(context.db, canonicalUsername(username))) return 'exists'
-  try {
-    await createUser(context, { username, password, role: 'admin' })
-    return 'created'
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'username_taken') return 'exists'
-    throw error
-  }
+  return ensureUser(context, { username, password, role: 'admin' }, 'user.bootstrap')
 }
