@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DIALECTS } from '../helpers/databases.ts'
 import { login, PASSWORD, profileStatus, refresh, register } from '../lifecycle/flows.ts'
-import { adminCall, createAdminApp, userWithToken, type AdminTestApp } from './support.ts'
+import { countAuditEvents } from '../../src/db/audit.ts'
+import { ensureBootstrapAdmin } from '../../src/services/users.ts'
+import { adminCall, createAdminApp, ROOT, userWithToken, type AdminTestApp } from './support.ts'
 
 interface AdminUser {
   id: string
@@ -197,5 +199,18 @@ describe.each(DIALECTS)('admin user management on %s', (dialect) => {
     expect(revoked.json()).toEqual({ revoked: 2 })
     expect(await profileStatus(app, user.token)).toBe(401)
     expect((await adminCall(app, rootToken, 'GET', url)).json()).toEqual([])
+  })
+
+  it('the bootstrap admin is created once and never overwritten by a later start', async () => {
+    const { app } = testApp
+    expect(await ensureBootstrapAdmin(app.services, 'ROOT', 'another-password-42')).toBe('exists')
+    expect((await login(app, ROOT.username, ROOT.password)).access_token).toBeTruthy()
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { username: ROOT.username, password: 'another-password-42' },
+    })
+    expect(refused.statusCode).toBe(401)
+    expect(await countAuditEvents(app.services.db, 'user.bootstrap')).toBe(1)
   })
 })
