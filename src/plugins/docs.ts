@@ -2,11 +2,12 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { ErrorBody } from '../routes/schemas.ts'
+import { ErrorBody, UnprocessableBody } from '../routes/schemas.ts'
 
 /** OpenAPI 3.1 generated from the route schemas, Swagger UI at /docs (as FastAPI users expect). */
 export const docsPlugin = fp(async (app: FastifyInstance, options: { version: string }) => {
   app.addSchema(ErrorBody)
+  app.addSchema(UnprocessableBody)
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -9,6 +9,27 @@ export const ErrorBody = Type.Object(
   { $id: 'ErrorBody', description: 'An error with a stable machine-readable code' },
 )
 
+/** One FastAPI-style validation issue: where, what, and a stable type. */
+const ValidationIssue = Type.Object({
+  loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
+  msg: Type.String(),
+  type: Type.String(),
+})
+
+/**
+ * A 422: `detail` is a list of issues for schema failures (FastAPI's shape) and a string for policy
+ * failures such as a weak password. Declared apart from ErrorBody because serializing a list through
+ * a string schema turned it into "[object Object]".
+ */
+export const UnprocessableBody = Type.Object(
+  {
+    detail: Type.Union([Type.String(), Type.Array(ValidationIssue)]),
+    code: Type.String(),
+    request_id: Type.Optional(Type.String()),
+  },
+  { $id: 'UnprocessableBody', description: 'Validation issues, or a policy failure, with a stable code' },
+)
+
 /** A user as clients see it. */
 export const PublicUserSchema = Type.Object({
   id: Type.String({ description: 'Immutable user id (UUIDv7); the `sub` of every token' }),
@@ -34,7 +55,9 @@ export const CredentialsBody = Type.Object(
 
 /** Error responses a route may give, referenced by status. */
 export function errorResponses(...statuses: number[]): Record<number, TSchema> {
-  return Object.fromEntries(statuses.map((status) => [status, Type.Ref(ErrorBody)]))
+  return Object.fromEntries(
+    statuses.map((status) => [status, Type.Ref(status === 422 ? UnprocessableBody : ErrorBody)]),
+  )
 }
 
 /** The OpenAPI security requirement for Bearer-protected routes. */
