@@ -28,7 +28,8 @@ export interface PasswordHasher {
 }
 
 const ARGON2ID = 2
-const BCRYPT_PREFIX = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/
+// Cost 04-31 only: bcryptjs throws on any other cost, and a corrupt stored hash must fail the login, not 500.
+const BCRYPT_PREFIX = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/
 
 /** True for the bcrypt hashes Python's passlib writes ($2a$, $2b$, $2y$). */
 export function isBcryptHash(storedHash: string): boolean {
@@ -76,7 +77,10 @@ export async function createPasswordHasher(
       return { ok, needsRehash: ok }
     }
     if (!isArgon2Hash(storedHash)) return { ok: false, needsRehash: false }
-    const ok = await semaphore.run(() => argon2Verify(storedHash, password.normalize('NFKC')))
+    // A corrupt stored hash makes argon2 throw "Decoding failed"; that is a failed login, not a 500.
+    const ok = await semaphore.run(() =>
+      argon2Verify(storedHash, password.normalize('NFKC')).catch(() => false),
+    )
     return { ok, needsRehash: ok && !isCurrent(storedHash) }
   }
 
