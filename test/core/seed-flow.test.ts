@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestServer, type TestApp } from '../helpers/app.ts'
+import { DIALECTS } from '../helpers/databases.ts'
+import { ADMIN, CORE_ENV, PASSWORD } from './support.ts'
+
+// The seed tutorial's client, call for call, over a real socket: JSON bodies, the seed's paths
+// (including its trailing slashes) and the fields it reads. If this breaks, seed clients break.
+
+describe.each(DIALECTS)('the seed client flow over HTTP on %s', (dialect) => {
+  let server: TestApp & { baseUrl: string }
+  beforeAll(async () => {
+    server = await startTestServer({ dialect, env: CORE_ENV })
+  })
+  afterAll(async () => {
+    await server.close()
+  })
+
+  const call = async (method: string, path: string, options: { token?: string; body?: unknown } = {}) => {
+    const headers: Record<string, string> = {}
+    if (options.token) headers.authorization = `Bearer ${options.token}`
+    if (options.body !== undefined) headers['content-type'] = 'application/json'
+    const response = await fetch(`${server.baseUrl}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    })
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (await response.json()) as Record<string, unknown>,
+    }
+  }
+
+  it('register → login → profile → token_expiry → admin → rename → profile with the same token', async () => {
+    const registered = await call('POST', '/register', {
+      body: { username: 'seed-user', password: PASSWORD },
+    })
+    expect(registered.status).toBe(201)
+    expect(Object.keys(registered.body).sort()).toEqual(['created_at', 'id', 'role', 'username'])
+    expect(registered.body).toMatchObject({ username: 'seed-user', role: 'user' })
+
+    const login = await call('POST', '/login', { body: { username: 'seed-user', password: PASSWORD } })
+    expect(login.status).toBe(200)
+    expect(login.body).toMatchObject({ token_type: 'bearer', expires_in: 1800 })
+    expect(login.headers.get('cache-control')).toBe('no-store')
+    expect(login.headers.get('pragma')).toBe('no-cache')
+    const token = login.body.access_token as string
+
+    const profile = await call('GET', '/profile', { token })
+    expect(profile.status).toBe(200)
+    expect(profile.body).toMatchObject({ id: registered.body.id, username: 'seed-user', role: 'user' })
+
+    const expiry = await call('GET', '/token_expiry', { token })
+    expect(expiry.status).toBe(200)
+    expect(expiry.body.expires_in).toBe(1800)
+    expect(expiry.body.expire_time).toBe(new Date(server.clock.now() + 1800 * 1000).toISOString())
+
+    const forbidden = await call('GET', '/admin/', { token })
+    expect(forbidden.status).toBe(403)
+    expect(forbidden.body).toMatchObject({ code: 'forbidden' })
+
+    const adminLogin = await call('POST', '/login', { body: ADMIN })
+    expect(adminLogin.status).toBe(200)
+    const welcome = await call('GET', '/admin/', { token: adminLogin.body.access_token as string })
+    expect(welcome.status).toBe(200)
+    expect(welcome.body).toEqual({ msg: 'welcome admin' })
+
+    const renamed = await call('PUT', '/profile/', {
+      token,
+      body: { username: 'seed-user-renamed', password: PASSWORD },
+    })
+    expect(renamed.status).toBe(200)
+    expect(renamed.body).toEqual({ message: 'Profile updated successfully', username: 'seed-user-renamed' })
+
+    // sub is the user id, so the token issued before the rename still names the same account.
+    const afterRename = await call('GET', '/profile', { token })
+    expect(afterRename.status).toBe(200)
+    expect(afterRename.body).toMatchObject({ id: registered.body.id, username: 'seed-user-renamed' })
+  })
+
+  it('answers a real socket with JSON error bodies and never a 5xx for garbage', async () => {
+    const response = await fetch(`${server.baseUrl}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"username": "seed-user", "password": ',
+    })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ code: 'invalid_json' })
+  })
+})
