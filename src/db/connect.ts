@@ -4,8 +4,12 @@ import {
   PostgresDialect,
   SqliteDialect,
   sql,
+  DEFAULT_MIGRATION_LOCK_TABLE,
+  DEFAULT_MIGRATION_TABLE,
+  type ColumnMetadata,
   type DatabaseIntrospector,
   type DatabaseMetadataOptions,
+  type TableMetadata,
 } from 'kysely'
 import pg from 'pg'
 import { mkdirSync } from 'node:fs'
@@ -86,19 +90,49 @@ function postgresDialect(url: string, options: PostgresOptions): PostgresDialect
  * Kysely's PostgreSQL introspector lists the tables of every schema. Its Migrator asks it whether
  * `kysely_migration` exists, so a fresh schema on a server where any other schema holds that table
  * (an older install in `public`, a parallel test) was taken as migrated and then failed with
- * "relation kysely_migration does not exist". Introspection here sees only the schema we write to.
+ * "relation kysely_migration does not exist"; and a schema dropped by someone else during the listing
+ * failed the query. Introspection here asks only about the schema we write to.
  */
 class SearchPathPostgresDialect extends PostgresDialect {
   override createIntrospector(
     db: Parameters<PostgresDialect['createIntrospector']>[0],
   ): DatabaseIntrospector {
     const everySchema = super.createIntrospector(db)
-    const getTables = async (options?: DatabaseMetadataOptions) => {
-      const [tables, current] = await Promise.all([
-        everySchema.getTables(options),
-        sql<{ schema: string | null }>`select current_schema() as schema`.execute(db),
-      ])
-      return tables.filter((table) => table.schema === current.rows[0]?.schema)
+    const getTables = async (options?: DatabaseMetadataOptions): Promise<TableMetadata[]> => {
+      const { rows } = await sql<{
+        schema: string
+        table_name: string
+        table_type: string
+        column_name: string
+        data_type: string
+        is_nullable: string
+        column_default: string | null
+      }>`
+        select t.table_schema as schema, t.table_name, t.table_type, c.column_name, c.data_type, c.is_nullable,
+               c.column_default
+        from information_schema.tables t
+        join information_schema.columns c on c.table_schema = t.table_schema and c.table_name = t.table_name
+        where t.table_schema = current_schema()
+        order by t.table_name, c.ordinal_position`.execute(db)
+      const tables = new Map<string, TableMetadata & { columns: ColumnMetadata[] }>()
+      for (const row of rows) {
+        const internal =
+          row.table_name === DEFAULT_MIGRATION_TABLE || row.table_name === DEFAULT_MIGRATION_LOCK_TABLE
+        if (internal && !options?.withInternalKyselyTables) continue
+        let table = tables.get(row.table_name)
+        if (!table) {
+          table = { name: row.table_name, schema: row.schema, isView: row.table_type === 'VIEW', columns: [] }
+          tables.set(row.table_name, table)
+        }
+        table.columns.push({
+          name: row.column_name,
+          dataType: row.data_type,
+          isNullable: row.is_nullable === 'YES',
+          isAutoIncrementing: row.column_default?.startsWith('nextval(') ?? false,
+          hasDefaultValue: row.column_default !== null,
+        })
+      }
+      return [...tables.values()]
     }
     return {
       getSchemas: () => everySchema.getSchemas(),
