@@ -9,6 +9,8 @@ import { authenticatePlugin } from './plugins/authenticate.ts'
 import { docsPlugin } from './plugins/docs.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { servicesPlugin } from './plugins/services.ts'
+import { securityHeadersPlugin } from './plugins/security-headers.ts'
+import { throttlePlugin } from './plugins/throttle.ts'
 import { keyMaintenancePlugin } from './plugins/key-maintenance.ts'
 import { maintenancePlugin } from './plugins/maintenance.ts'
 import { auditRetentionPlugin } from './plugins/audit-retention.ts'
@@ -84,14 +86,24 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
     onConstructorPoisoning: 'error',
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
+    // Idle keep-alive sockets are cheap to reopen and costly to hold during a connection flood.
+    keepAliveTimeout: 5_000,
+    // X-Forwarded-For is client-controlled: read it only through the configured number of proxy hops
+    // (proxy-addr counts hop 0 as the socket peer, then the X-Forwarded-For entries right to left).
+    trustProxy:
+      config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
+  // Slowloris: a client gets 10 s to finish sending its headers (Node's default is 60 s).
+  app.server.headersTimeout = 10_000
 
   const context = await createServiceContext(config, dependencies)
   await app.register(servicesPlugin, { context })
   app.removeContentTypeParser('text/plain')
   await app.register(formBody, { bodyLimit: config.bodyLimitBytes })
   await app.register(errorHandlerPlugin)
+  await app.register(securityHeadersPlugin, { corsOrigins: config.corsOrigins })
+  await app.register(throttlePlugin)
   await app.register(authenticatePlugin)
   await app.register(docsPlugin, { version: VERSION })
   await app.register(maintenancePlugin)

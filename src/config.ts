@@ -45,6 +45,8 @@ export interface Config {
   readonly trustProxyHops: number
   readonly redisUrl: string | undefined
   readonly redisFailureMode: 'open' | 'closed'
+  /** Namespaces Gatehouse's keys, so deployments (or test runs) can share one Redis. */
+  readonly redisKeyPrefix: string
   readonly corsOrigins: readonly string[]
   readonly auditRetentionDays: number
   /** Roles beyond the built-in user and admin. */
@@ -161,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       GATEHOUSE_TRUST_PROXY: trustProxy({ default: 0 }),
       GATEHOUSE_REDIS_URL: str({ default: undefined }),
       GATEHOUSE_REDIS_FAILURE_MODE: str({ choices: ['open', 'closed'], default: 'closed' }),
+      GATEHOUSE_REDIS_KEY_PREFIX: str({ default: 'gatehouse' }),
       GATEHOUSE_CORS_ORIGINS: list({ default: [] }),
       GATEHOUSE_AUDIT_RETENTION_DAYS: integer(1, 36_500)({ default: 365 }),
       GATEHOUSE_ROLES: list({ default: [] }),
@@ -254,6 +257,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxyHops: raw.GATEHOUSE_TRUST_PROXY,
     redisUrl: raw.GATEHOUSE_REDIS_URL,
     redisFailureMode: raw.GATEHOUSE_REDIS_FAILURE_MODE as 'open' | 'closed',
+    redisKeyPrefix: raw.GATEHOUSE_REDIS_KEY_PREFIX,
     corsOrigins: raw.GATEHOUSE_CORS_ORIGINS,
     auditRetentionDays: raw.GATEHOUSE_AUDIT_RETENTION_DAYS,
     extraRoles: raw.GATEHOUSE_ROLES,

@@ -2,6 +2,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin'
 import { AppError, DatabaseUnavailableError, OAuthError } from '../errors.ts'
 import { isDatabaseUnavailable } from '../db/errors.ts'
+import { ThrottledError } from '../services/throttle/errors.ts'
+import { setRateLimitHeaders } from './throttle.ts'
 
 interface ValidationIssue {
   loc: Array<string | number>
@@ -63,6 +65,15 @@ export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
         { 'cache-control': 'no-store', pragma: 'no-cache' },
       )
     }
+    if (error instanceof ThrottledError) {
+      setRateLimitHeaders(reply, error.rateLimit)
+      return send(
+        reply,
+        429,
+        { detail: error.detail, code: error.code },
+        { 'retry-after': String(error.retryAfterSeconds) },
+      )
+    }
     if (error.validation) {
       return send(reply, 422, { detail: validationIssues(error), code: 'validation_failed' })
     }
@@ -99,7 +110,19 @@ export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
     })
   })
 
-  app.setNotFoundHandler(async (_request, reply) =>
-    send(reply, 404, { detail: 'Not Found', code: 'not_found' }),
-  )
+  app.setNotFoundHandler(async (request, reply) => {
+    // A known path with a method it does not serve is a 405 naming the methods it does (RFC 9110 §15.5.6).
+    const allowed = app.hasDecorator('allowedMethods')
+      ? app.allowedMethods(request.url.split('?')[0] ?? '')
+      : []
+    if (allowed.length > 0) {
+      return send(
+        reply,
+        405,
+        { detail: 'Method Not Allowed', code: 'method_not_allowed' },
+        { allow: allowed.join(', ') },
+      )
+    }
+    return send(reply, 404, { detail: 'Not Found', code: 'not_found' })
+  })
 })

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { startSession } from '../services/sessions.ts'
-import { verifyCredentials } from '../services/credentials.ts'
+import { logIn } from '../services/credentials.ts'
+import { setRateLimitHeaders } from '../plugins/throttle.ts'
 import { createUser } from '../services/users.ts'
 import { requireContentType } from './content-type.ts'
 import {
@@ -34,10 +35,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['auth'],
         summary: 'Create an account',
         body: CredentialsBody,
-        response: { 201: PublicUserSchema, ...errorResponses(409, 415, 422) },
+        response: { 201: PublicUserSchema, ...errorResponses(409, 415, 422, 429) },
       },
     },
     async (request, reply) => {
+      setRateLimitHeaders(reply, await app.throttle.register.consume(request.ip))
       const user = await createUser(app.services, request.body)
       return reply.code(201).send(user)
     },
@@ -52,12 +54,17 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Log in with a username and password (JSON, or the OAuth2 password form)',
         consumes: ['application/json', 'application/x-www-form-urlencoded'],
         body: LoginBody,
-        response: { 200: TokenResponse, ...errorResponses(401, 415, 422, 503) },
+        response: { 200: TokenResponse, ...errorResponses(401, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
       const { username, password, scope } = request.body
-      const user = await verifyCredentials(app.services, username, password)
+      const user = await logIn(
+        app.services,
+        app.throttle.login,
+        { username, password, ip: request.ip },
+        (info) => setRateLimitHeaders(reply, info),
+      )
       const pair = await startSession(
         app.services,
         user,

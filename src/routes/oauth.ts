@@ -6,7 +6,9 @@ import { IntrospectionClients } from '../services/introspection-clients.ts'
 import { rotateRefreshToken } from '../services/refresh-tokens.ts'
 import { introspectToken, revokeToken } from '../services/revocation.ts'
 import { authenticateAccessToken, startSession } from '../services/sessions.ts'
-import { verifyCredentials } from '../services/credentials.ts'
+import { logIn } from '../services/credentials.ts'
+import { ThrottledError } from '../services/throttle/errors.ts'
+import { setRateLimitHeaders } from '../plugins/throttle.ts'
 import { TokenResponse, tokenResponseBody } from './schemas.ts'
 
 const FORM = 'application/x-www-form-urlencoded'
@@ -33,6 +35,17 @@ function requireForm(request: FastifyRequest): void {
   if (request.validationError) {
     throw new OAuthError('invalid_request', 'Missing, repeated or malformed parameter')
   }
+}
+
+/**
+ * RFC 6749 defines no "too many requests" error, so a throttled /token answers 429 with invalid_grant
+ * in RFC 6749 clothing; Retry-After and the RateLimit headers carry the wait.
+ */
+function oauthThrottled(reply: FastifyReply, error: unknown): never {
+  if (!(error instanceof ThrottledError)) throw error
+  setRateLimitHeaders(reply, error.rateLimit)
+  reply.header('retry-after', String(error.retryAfterSeconds))
+  throw new OAuthError('invalid_grant', error.detail, 429)
 }
 
 function noStore(reply: FastifyReply): void {
@@ -66,21 +79,34 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
           if (form.username === undefined || form.password === undefined) {
             throw new OAuthError('invalid_request', 'username and password are required')
           }
-          const user = await verifyCredentials(app.services, form.username, form.password).catch(
-            (error: unknown) => {
-              // The same failure as /login, in RFC 6749 clothing.
-              if (error instanceof AppError && error.code === 'invalid_credentials') {
-                throw new OAuthError('invalid_grant', 'Incorrect username or password')
-              }
-              throw error
-            },
-          )
+          const attempt = { username: form.username, password: form.password, ip: request.ip }
+          const user = await logIn(app.services, app.throttle.login, attempt, (info) =>
+            setRateLimitHeaders(reply, info),
+          ).catch((error: unknown) => {
+            // The same failure as /login, in RFC 6749 clothing.
+            if (error instanceof AppError && error.code === 'invalid_credentials') {
+              throw new OAuthError('invalid_grant', 'Incorrect username or password')
+            }
+            return oauthThrottled(reply, error)
+          })
           return tokenResponseBody(await startSession(app.services, user, client, form.scope))
         }
         case 'refresh_token': {
           if (form.refresh_token === undefined)
             throw new OAuthError('invalid_request', 'refresh_token is required')
-          return tokenResponseBody(await rotateRefreshToken(app.services, form.refresh_token))
+          const limit = await app.throttle.refreshFailures
+            .check(request.ip)
+            .catch((error: unknown) => oauthThrottled(reply, error))
+          setRateLimitHeaders(reply, limit)
+          try {
+            return tokenResponseBody(await rotateRefreshToken(app.services, form.refresh_token))
+          } catch (error) {
+            // Counted per IP: a client walking through guessed refresh tokens is throttled.
+            if (error instanceof OAuthError && error.error === 'invalid_grant') {
+              await app.throttle.refreshFailures.recordFailure(request.ip)
+            }
+            throw error
+          }
         }
         default:
           throw new OAuthError('unsupported_grant_type', 'grant_type must be password or refresh_token')
@@ -119,10 +145,21 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await authorizeIntrospection(request, introspectionClients)
+      const failures = app.throttle.introspectFailures
+      setRateLimitHeaders(reply, await failures.check(request.ip))
+      try {
+        await authorizeIntrospection(request, introspectionClients)
+      } catch (error) {
+        // Guessing a client secret, or a stolen bearer token's privileges, counts against the IP.
+        await failures.recordFailure(request.ip)
+        throw error
+      }
       requireForm(request)
       noStore(reply)
-      return introspectToken(app.services, request.body.token)
+      const answer = await introspectToken(app.services, request.body.token)
+      // An inactive answer is also what a token guesser sees; a legitimate resource server gets few.
+      if (!answer.active) await failures.recordFailure(request.ip)
+      return answer
     },
   )
 

@@ -1,8 +1,43 @@
-import { invalidCredentials } from '../errors.ts'
+import { AppError, invalidCredentials } from '../errors.ts'
 import { findUserByCanonicalName, replacePasswordHashIfUnchanged, type UserRow } from '../db/users.ts'
 import type { ServiceContext } from './context.ts'
 import { MAX_PASSWORD_BYTES } from './password-policy.ts'
+import type { LoginThrottle } from './throttle/login-throttle.ts'
+import type { RateLimitInfo } from './throttle/rate-limit-info.ts'
 import { canonicalUsername } from './usernames.ts'
+
+/** A password login as /login and the /token password grant receive it. */
+export interface LoginAttempt {
+  username: string
+  password: string
+  ip: string
+}
+
+/**
+ * Checks a password login under the brute-force throttle shared by /login and /token. The attempt is
+ * counted before the hash is checked (and given back on success), so parallel guesses cannot slip past
+ * the count. A throttled attempt is refused with ThrottledError whatever the password, and whether or
+ * not the account exists; `onRateLimit` receives the quota for the RateLimit-* headers.
+ */
+export async function logIn(
+  context: ServiceContext,
+  throttle: LoginThrottle,
+  attempt: LoginAttempt,
+  onRateLimit: (info: RateLimitInfo) => void,
+): Promise<UserRow> {
+  const ticket = await throttle.begin(canonicalUsername(attempt.username), attempt.ip)
+  onRateLimit(ticket.rateLimit)
+  let user: UserRow
+  try {
+    user = await verifyCredentials(context, attempt.username, attempt.password)
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'invalid_credentials') await throttle.failure(ticket)
+    else await throttle.release(ticket)
+    throw error
+  }
+  await throttle.success(ticket)
+  return user
+}
 
 /**
  * Checks a username and password. Unknown user, wrong password and disabled account take the same

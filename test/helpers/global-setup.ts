@@ -8,4 +8,10 @@ export default function setup(): void {
   } else {
     console.log('[gatehouse tests] PostgreSQL suites run against TEST_DATABASE_URL')
   }
+  if (!process.env.TEST_REDIS_URL) {
+    if (required) throw new Error('GATEHOUSE_TEST_REQUIRE_SERVICES=1 but TEST_REDIS_URL is not set')
+    console.log('[gatehouse tests] Redis suites skipped: set TEST_REDIS_URL=redis://… to run them')
+  } else {
+    console.log('[gatehouse tests] Redis suites run against TEST_REDIS_URL')
+  }
 }

@@ -1,0 +1,148 @@
+import { CompiledQuery, type Kysely } from 'kysely'
+import type { Redis } from 'ioredis'
+import {
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRedis,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible'
+import { isDatabaseUnavailable } from '../../db/errors.ts'
+import type { Database } from '../../db/schema.ts'
+import { DatabaseUnavailableError } from '../../errors.ts'
+import { CounterStoreError } from './errors.ts'
+
+/** Where throttle counters live. */
+export type CounterStoreKind = 'memory' | 'redis' | 'postgres'
+
+/**
+ * An atomic counter family. rate-limiter-flexible gives the atomic increment on every store (a Lua
+ * script on Redis, an upsert on PostgreSQL); the throttling policy on top reads time from the injected
+ * clock, so the store's own real-time TTL only garbage-collects old keys.
+ */
+export interface Counter {
+  /** Adds one atomically and returns the new value. */
+  increment(key: string): Promise<number>
+  /** Gives one back, for an attempt that was refused or never checked. */
+  decrement(key: string): Promise<void>
+  read(key: string): Promise<number | undefined>
+  write(key: string, value: number): Promise<void>
+  remove(key: string): Promise<void>
+}
+
+/** Makes counter families on one store. */
+export interface CounterStore {
+  readonly kind: CounterStoreKind
+  /** A family of counters whose keys are forgotten `ttlSeconds` (real time) after they were created. */
+  counter(name: string, ttlSeconds: number): Counter
+}
+
+// Far above any count we make, so consume() never rejects for "too many points": we decide, not the library.
+const UNLIMITED = 2 ** 30
+
+/** Reports store failures to the log at most once per interval, and the recovery once. */
+export interface StoreHealth {
+  failed(error: unknown): void
+  succeeded(): void
+}
+
+function wrap(
+  limiter: RateLimiterAbstract,
+  ttlSeconds: number,
+  health: StoreHealth,
+  inApplicationDatabase = false,
+): Counter {
+  const call = async <T>(operation: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await operation()
+      health.succeeded()
+      return result
+    } catch (error) {
+      health.failed(error)
+      // Counters in the application database: its outage is the database's, answered like every other.
+      if (inApplicationDatabase && isDatabaseUnavailable(error)) throw new DatabaseUnavailableError(error)
+      throw new CounterStoreError(error)
+    }
+  }
+  return {
+    increment: (key) => call(async () => (await limiter.consume(key, 1)).consumedPoints),
+    decrement: (key) => call(async () => void (await limiter.reward(key, 1))),
+    read: (key) => call(async () => (await limiter.get(key))?.consumedPoints),
+    write: (key, value) => call(async () => void (await limiter.set(key, value, ttlSeconds))),
+    remove: (key) => call(async () => void (await limiter.delete(key))),
+  }
+}
+
+/** Counters in this process only: right for one instance, wrong for several. */
+export function memoryCounterStore(health: StoreHealth): CounterStore {
+  return {
+    kind: 'memory',
+    counter: (name, ttlSeconds) =>
+      wrap(
+        new RateLimiterMemory({ keyPrefix: name, points: UNLIMITED, duration: ttlSeconds }),
+        ttlSeconds,
+        health,
+      ),
+  }
+}
+
+/** Counters in Redis, shared by every instance that uses the same Redis and key prefix. */
+export function redisCounterStore(redis: Redis, keyPrefix: string, health: StoreHealth): CounterStore {
+  return {
+    kind: 'redis',
+    counter: (name, ttlSeconds) =>
+      wrap(
+        new RateLimiterRedis({
+          storeClient: redis,
+          keyPrefix: `${keyPrefix}:${name}`,
+          points: UNLIMITED,
+          duration: ttlSeconds,
+          // Fail at once while reconnecting instead of waiting behind a dead connection.
+          rejectIfRedisNotReady: true,
+        }),
+        ttlSeconds,
+        health,
+      ),
+  }
+}
+
+const TABLE = 'throttle_counters'
+
+/**
+ * Counters in the application's PostgreSQL database, through its own Kysely pool, so they land in the
+ * schema its search_path names. rate-limiter-flexible only needs `query({text, values})`.
+ */
+export async function postgresCounterStore(db: Kysely<Database>, health: StoreHealth): Promise<CounterStore> {
+  const storeClient = {
+    query: async (query: { text: string; values?: unknown[] }) => {
+      const result = await db.executeQuery(CompiledQuery.raw(query.text, query.values ?? []))
+      return { rows: result.rows, rowCount: Number(result.numAffectedRows ?? result.rows.length) }
+    },
+  }
+  try {
+    await storeClient.query({
+      text: `create table if not exists ${TABLE} (key varchar(255) primary key, points integer not null default 0, expire bigint)`,
+    })
+  } catch (error) {
+    // 23505: another instance created the table at the same moment (PostgreSQL races on CREATE IF NOT EXISTS).
+    if ((error as { code?: string }).code !== '23505') throw error
+  }
+  let first = true
+  return {
+    kind: 'postgres',
+    counter: (name, ttlSeconds) => {
+      const limiter = new RateLimiterPostgres({
+        storeClient,
+        storeType: 'pool',
+        tableName: TABLE,
+        tableCreated: true,
+        keyPrefix: name,
+        points: UNLIMITED,
+        duration: ttlSeconds,
+        // One sweeper for the shared table is enough.
+        clearExpiredByTimeout: first,
+      })
+      first = false
+      return wrap(limiter, ttlSeconds, health, true)
+    },
+  }
+}
