@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { changePassword, deleteAccount } from '../services/account.ts'
 import { requireContentType } from './content-type.ts'
+import { requestMeta } from './request-meta.ts'
 import { bearerSecurity, errorResponses } from './schemas.ts'
 
 const Password = Type.String({ minLength: 1, maxLength: 4096 })
@@ -30,7 +31,13 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { user, sessionId } = request.auth!
-      const { revokedSessions } = await changePassword(app.services, user.id, sessionId, request.body)
+      const { revokedSessions } = await changePassword(
+        app.services,
+        user.id,
+        sessionId,
+        request.body,
+        requestMeta(request),
+      )
       return { message: 'Password changed', revoked_sessions: revokedSessions }
     },
   )
@@ -48,7 +55,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await deleteAccount(app.services, request.auth!.user.id, request.body.password)
+      await deleteAccount(app.services, request.auth!.user.id, request.body.password, requestMeta(request))
       return reply.code(204).send()
     },
   )

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { renameUser, toPublicUser } from '../services/users.ts'
 import { requireContentType } from './content-type.ts'
+import { requestMeta } from './request-meta.ts'
 import { bearerSecurity, CredentialsBody, errorResponses, ProfileSchema } from './schemas.ts'
 
 const TokenExpiry = Type.Object({
@@ -42,7 +43,12 @@ export const profileRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { username } = await renameUser(app.services, request.auth!.user.id, request.body)
+      const { username } = await renameUser(
+        app.services,
+        request.auth!.user.id,
+        request.body,
+        requestMeta(request),
+      )
       return { message: 'Profile updated successfully', username }
     },
   )

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { AppError } from '../errors.ts'
-import { listLiveSessions, revokeSessionOfUser, revokeUserSessions } from '../db/sessions.ts'
-import { logout } from '../services/revocation.ts'
+import { listLiveSessions } from '../db/sessions.ts'
+import { logout, revokeOwnSession, revokeOwnSessions } from '../services/revocation.ts'
+import { requestMeta } from './request-meta.ts'
 import { bearerSecurity, errorResponses } from './schemas.ts'
 
 const SessionSchema = Type.Object({
@@ -22,7 +23,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/logout',
     { schema: { tags: ['sessions'], summary: 'End the current session', security: bearerSecurity } },
     async (request, reply) => {
-      await logout(app.services, request.auth!.sessionId)
+      await logout(app.services, request.auth!.sessionId, requestMeta(request))
       return reply.code(204).send()
     },
   )
@@ -65,13 +66,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { user } = request.auth!
       // Another user's session id answers exactly like an unknown one: 404, and nothing changes.
-      const revoked = await revokeSessionOfUser(
-        app.services.db,
-        request.params.id,
-        user.id,
-        app.services.clock.now(),
-        'user_revoked',
-      )
+      const revoked = await revokeOwnSession(app.services, user.id, request.params.id, requestMeta(request))
       if (!revoked) throw new AppError(404, 'not_found', 'Session not found')
       return reply.code(204).send()
     },
@@ -94,13 +89,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { user, sessionId } = request.auth!
       const except = request.query.scope === 'others' ? sessionId : undefined
-      const revoked = await revokeUserSessions(
-        app.services.db,
-        user.id,
-        app.services.clock.now(),
-        'user_revoked',
-        except,
-      )
+      const revoked = await revokeOwnSessions(app.services, user.id, except, requestMeta(request))
       return { revoked }
     },
   )

@@ -1,4 +1,11 @@
-import { createHash, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject, type webcrypto } from 'node:crypto'
+import {
+  createHash,
+  createPublicKey,
+  createSecretKey,
+  type JsonWebKey,
+  type KeyObject,
+  type webcrypto,
+} from 'node:crypto'
 import { importJWK, type JWK } from 'jose'
 import type { Kysely } from 'kysely'
 import type { Config, SigningAlgorithm } from '../../config.ts'
@@ -8,7 +15,8 @@ import {
   updateSealedPrivateKey,
   type SigningKeyRow,
 } from '../../db/keys.ts'
-import type { Database } from '../../db/schema.ts'
+import type { Database, Executor } from '../../db/schema.ts'
+import { recordKeyRotation } from '../audit.ts'
 import type { Clock } from '../clock.ts'
 import { SecretBox } from './encryption.ts'
 import { generateSigningKey, type AsymmetricAlgorithm, type GeneratedKey } from './generate.ts'
@@ -67,18 +75,26 @@ export class KeyStore {
     const rows = await listPublishedSigningKeys(this.db, now)
     for (const row of rows) {
       if (this.box.isSealedWithPrevious(row.private_jwk_encrypted)) {
-        await updateSealedPrivateKey(this.db, row.kid, this.box.seal(this.box.open(row.private_jwk_encrypted)))
+        await updateSealedPrivateKey(
+          this.db,
+          row.kid,
+          this.box.seal(this.box.open(row.private_jwk_encrypted)),
+        )
       }
     }
     if (this.config.jwtAlgorithm !== 'HS256' && !pickSigningRow(rows, this.config.jwtAlgorithm, now)) {
-      await this.storeKey(await generateSigningKey(this.config.jwtAlgorithm), now)
+      const key = await generateSigningKey(this.config.jwtAlgorithm)
+      await this.db.transaction().execute(async (trx) => {
+        await this.storeKey(key, now, trx)
+        await recordKeyRotation(trx, now, { kid: key.kid, algorithm: key.algorithm, trigger: 'initial' })
+      })
     }
     await this.reload()
   }
 
-  /** Stores a key (generated or imported) that starts signing at `notBefore`. */
-  async storeKey(key: GeneratedKey, notBefore: number): Promise<void> {
-    await insertSigningKey(this.db, {
+  /** Stores a key (generated or imported) that starts signing at `notBefore`, in `executor`'s transaction. */
+  async storeKey(key: GeneratedKey, notBefore: number, executor: Executor = this.db): Promise<void> {
+    await insertSigningKey(executor, {
       kid: key.kid,
       algorithm: key.algorithm,
       public_jwk: JSON.stringify(key.publicJwk),
@@ -91,9 +107,13 @@ export class KeyStore {
   }
 
   /** Creates a fresh key for an algorithm that starts signing at `notBefore`; returns its kid. */
-  async createKey(algorithm: AsymmetricAlgorithm, notBefore: number): Promise<string> {
+  async createKey(
+    algorithm: AsymmetricAlgorithm,
+    notBefore: number,
+    executor: Executor = this.db,
+  ): Promise<string> {
     const key = await generateSigningKey(algorithm)
-    await this.storeKey(key, notBefore)
+    await this.storeKey(key, notBefore, executor)
     return key.kid
   }
 
@@ -111,8 +131,10 @@ export class KeyStore {
         algorithm: row.algorithm as SigningAlgorithm,
         key: createPublicKey({ key: publicJwk, format: 'jwk' }),
       })
-      const mayStillSign = row.algorithm === this.config.jwtAlgorithm && (row.retired_at === null || row.retired_at > now)
-      if (mayStillSign) privateKeys.set(row.kid, this.privateKeys.get(row.kid) ?? (await this.openPrivateKey(row)))
+      const mayStillSign =
+        row.algorithm === this.config.jwtAlgorithm && (row.retired_at === null || row.retired_at > now)
+      if (mayStillSign)
+        privateKeys.set(row.kid, this.privateKeys.get(row.kid) ?? (await this.openPrivateKey(row)))
     }
     if (this.hmacKey) table.set(this.hmacKey.kid, this.hmacKey)
     this.verificationKeys = table
@@ -139,7 +161,11 @@ export class KeyStore {
   /** The key to sign new tokens with at this moment. */
   signingKey(): SigningKey {
     if (this.hmacKey) {
-      return { kid: this.hmacKey.kid, algorithm: 'HS256', privateKey: Buffer.from(this.config.hs256Secret ?? '', 'utf8') }
+      return {
+        kid: this.hmacKey.kid,
+        algorithm: 'HS256',
+        privateKey: Buffer.from(this.config.hs256Secret ?? '', 'utf8'),
+      }
     }
     const row = pickSigningRow(this.rows, this.config.jwtAlgorithm, this.clock.now())
     const privateKey = row && this.privateKeys.get(row.kid)
@@ -155,7 +181,9 @@ export class KeyStore {
   /** The public JWK Set: published asymmetric public keys only, never an `oct` key. */
   jwks(): { keys: JWK[] } {
     const now = this.clock.now()
-    return { keys: this.rows.filter((row) => isPublished(row, now)).map((row) => JSON.parse(row.public_jwk) as JWK) }
+    return {
+      keys: this.rows.filter((row) => isPublished(row, now)).map((row) => JSON.parse(row.public_jwk) as JWK),
+    }
   }
 
   /** The loaded rows, for the rotation policy and the CLI. */
@@ -165,7 +193,9 @@ export class KeyStore {
 
   /** True when a loaded key for the configured algorithm may sign at `now`. */
   canSignAt(now: number): boolean {
-    return this.rows.some((row) => row.algorithm === this.config.jwtAlgorithm && maySign(row, now) && isPublished(row, now))
+    return this.rows.some(
+      (row) => row.algorithm === this.config.jwtAlgorithm && maySign(row, now) && isPublished(row, now),
+    )
   }
 
   private async openPrivateKey(row: SigningKeyRow): Promise<webcrypto.CryptoKey> {

@@ -1,9 +1,16 @@
 import type { Kysely } from 'kysely'
 import type { Config } from '../../config.ts'
-import { findSigningKey, listPublishedSigningKeys, retireSigningKey, setSigningKeyNotBefore } from '../../db/keys.ts'
+import {
+  findSigningKey,
+  listPublishedSigningKeys,
+  retireSigningKey,
+  setSigningKeyNotBefore,
+} from '../../db/keys.ts'
 import { tryAcquireLease } from '../../db/leases.ts'
 import type { Database } from '../../db/schema.ts'
 import type { Clock } from '../clock.ts'
+import { recordKeyRotation } from '../audit.ts'
+import { generateSigningKey } from './generate.ts'
 import type { KeyStore } from './key-store.ts'
 import { KEY_PICKUP_INTERVAL_MS, KEY_PREPUBLICATION_MS, maySign, pickSigningRow } from './schedule.ts'
 
@@ -41,24 +48,44 @@ export async function runKeyMaintenance(context: RotationContext): Promise<Rotat
   const outcome: RotationOutcome = { retiredKids: [] }
   const { db, config, clock } = context
   const now = clock.now()
-  if (config.jwtAlgorithm !== 'HS256' && (await tryAcquireLease(db, LEASE_NAME, context.instanceId, now, now + LEASE_TTL_MS))) {
+  if (
+    config.jwtAlgorithm !== 'HS256' &&
+    (await tryAcquireLease(db, LEASE_NAME, context.instanceId, now, now + LEASE_TTL_MS))
+  ) {
     const rows = await listPublishedSigningKeys(db, now)
     const signer = pickSigningRow(rows, config.jwtAlgorithm, now)
     if (signer) {
-      for (const row of rows) {
-        const superseded = row.kid !== signer.kid && row.retired_at === null && row.not_before <= signer.not_before
-        if (superseded) {
-          await retireSigningKey(db, row.kid, now, now + publicationAfterRetirementMs(config))
-          outcome.retiredKids.push(row.kid)
-        }
-      }
+      const superseded = rows.filter(
+        (row) => row.kid !== signer.kid && row.retired_at === null && row.not_before <= signer.not_before,
+      )
       const intervalMs = config.keyRotationIntervalSeconds * 1000
       const pending = rows.some((row) => row.algorithm === config.jwtAlgorithm && row.not_before > now)
-      if (intervalMs > 0 && !pending && now >= signer.not_before + intervalMs - KEY_PREPUBLICATION_MS) {
-        // Published now, signing only after every cache has had time to see it.
-        const notBefore = Math.max(now + KEY_PREPUBLICATION_MS, signer.not_before + intervalMs)
-        outcome.createdKid = await context.keys.createKey(config.jwtAlgorithm, notBefore)
-      }
+      const due = intervalMs > 0 && !pending && now >= signer.not_before + intervalMs - KEY_PREPUBLICATION_MS
+      // Generated before the transaction, so the transaction holds no lock while the key is made.
+      const next = due ? await generateSigningKey(config.jwtAlgorithm) : undefined
+      await db.transaction().execute(async (trx) => {
+        for (const row of superseded) {
+          await retireSigningKey(trx, row.kid, now, now + publicationAfterRetirementMs(config))
+          await recordKeyRotation(trx, now, {
+            kid: signer.kid,
+            algorithm: signer.algorithm,
+            retiredKid: row.kid,
+            trigger: 'scheduled',
+          })
+          outcome.retiredKids.push(row.kid)
+        }
+        if (next) {
+          // Published now, signing only after every cache has had time to see it.
+          const notBefore = Math.max(now + KEY_PREPUBLICATION_MS, signer.not_before + intervalMs)
+          await context.keys.storeKey(next, notBefore, trx)
+          await recordKeyRotation(trx, now, {
+            kid: next.kid,
+            algorithm: next.algorithm,
+            trigger: 'scheduled',
+          })
+          outcome.createdKid = next.kid
+        }
+      })
     }
   }
   await context.keys.reload()
@@ -71,24 +98,33 @@ export async function runKeyMaintenance(context: RotationContext): Promise<Rotat
  */
 export async function rotateNow(context: RotationContext): Promise<RotationOutcome> {
   const { db, config, clock } = context
-  if (config.jwtAlgorithm === 'HS256') throw new Error('HS256 mode has no key pair to rotate; change GATEHOUSE_HS256_SECRET instead')
+  if (config.jwtAlgorithm === 'HS256')
+    throw new Error('HS256 mode has no key pair to rotate; change GATEHOUSE_HS256_SECRET instead')
   const now = clock.now()
   const rows = await listPublishedSigningKeys(db, now)
   const pending = rows.filter((row) => row.algorithm === config.jwtAlgorithm && row.not_before > now).at(-1)
-  let createdKid: string
-  if (pending) {
-    await setSigningKeyNotBefore(db, pending.kid, now)
-    createdKid = pending.kid
-  } else {
-    createdKid = await context.keys.createKey(config.jwtAlgorithm, now)
-  }
+  const fresh = pending ? undefined : await generateSigningKey(config.jwtAlgorithm)
+  const createdKid = pending?.kid ?? fresh!.kid
   const retiredKids: string[] = []
-  for (const row of rows) {
-    if (row.kid !== createdKid && row.retired_at === null) {
-      await retireSigningKey(db, row.kid, now, now + publicationAfterRetirementMs(config))
-      retiredKids.push(row.kid)
+  await db.transaction().execute(async (trx) => {
+    if (pending) await setSigningKeyNotBefore(trx, pending.kid, now)
+    else await context.keys.storeKey(fresh!, now, trx)
+    for (const row of rows) {
+      if (row.kid !== createdKid && row.retired_at === null) {
+        await retireSigningKey(trx, row.kid, now, now + publicationAfterRetirementMs(config))
+        retiredKids.push(row.kid)
+      }
     }
-  }
+    // One event per retired key, so each reads as "this key replaced that one".
+    for (const retiredKid of retiredKids.length > 0 ? retiredKids : [null]) {
+      await recordKeyRotation(trx, now, {
+        kid: createdKid,
+        algorithm: config.jwtAlgorithm,
+        retiredKid,
+        trigger: 'manual',
+      })
+    }
+  })
   await context.keys.reload()
   return { createdKid, retiredKids }
 }
@@ -102,12 +138,25 @@ export async function retireKeyNow(context: RotationContext, kid: string): Promi
   const now = clock.now()
   const row = await findSigningKey(db, kid)
   if (!row) throw new Error(`no signing key with kid ${kid}`)
-  await retireSigningKey(db, kid, now, now)
-  const outcome: RotationOutcome = { retiredKids: [kid] }
-  const remaining = (await listPublishedSigningKeys(db, now)).filter((candidate) => maySign(candidate, now))
-  if (config.jwtAlgorithm !== 'HS256' && !pickSigningRow(remaining, config.jwtAlgorithm, now)) {
-    outcome.createdKid = await context.keys.createKey(config.jwtAlgorithm, now)
-  }
+  const remaining = (await listPublishedSigningKeys(db, now)).filter(
+    (candidate) => candidate.kid !== kid && maySign(candidate, now),
+  )
+  const algorithm = config.jwtAlgorithm
+  const fresh =
+    algorithm !== 'HS256' && !pickSigningRow(remaining, algorithm, now)
+      ? await generateSigningKey(algorithm)
+      : undefined
+  const outcome: RotationOutcome = { retiredKids: [kid], ...(fresh ? { createdKid: fresh.kid } : {}) }
+  await db.transaction().execute(async (trx) => {
+    await retireSigningKey(trx, kid, now, now)
+    if (fresh) await context.keys.storeKey(fresh, now, trx)
+    await recordKeyRotation(trx, now, {
+      kid: fresh?.kid ?? kid,
+      algorithm: fresh?.algorithm ?? row.algorithm,
+      retiredKid: kid,
+      trigger: 'manual',
+    })
+  })
   await context.keys.reload()
   return outcome
 }

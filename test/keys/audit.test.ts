@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { retireKeyNow, rotateNow } from '../../src/services/keys/rotation.ts'
+import { KEY_PREPUBLICATION_MS } from '../../src/services/keys/schedule.ts'
+import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { DIALECTS } from '../helpers/databases.ts'
+
+describe.each(DIALECTS)('key rotation in the audit log on %s', (dialect) => {
+  let testApp: TestApp | undefined
+  afterEach(async () => {
+    await testApp?.close()
+    testApp = undefined
+  })
+  const rotations = async (app: TestApp['app']) =>
+    (
+      await app.services.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('action', '=', 'key.rotate')
+        .orderBy('at')
+        .orderBy('id')
+        .execute()
+    ).map((row) => JSON.parse(row.details ?? '{}') as Record<string, unknown>)
+
+  it('records the first key, scheduled rotations, retirements and manual rotations', async () => {
+    testApp = await createTestApp({ dialect, env: { GATEHOUSE_KEY_ROTATION_INTERVAL: '3600' } })
+    const { app, clock } = testApp
+    const [initial] = await rotations(app)
+    expect(initial).toMatchObject({ trigger: 'initial', algorithm: 'EdDSA' })
+
+    clock.advance(3600 * 1000 - KEY_PREPUBLICATION_MS)
+    const scheduled = await app.runKeyMaintenance()
+    clock.advance(KEY_PREPUBLICATION_MS)
+    await app.runKeyMaintenance()
+    const manual = await rotateNow(app.keyRotation)
+    const retired = await retireKeyNow(app.keyRotation, manual.createdKid!)
+
+    const events = await rotations(app)
+    expect(events.slice(1)).toEqual([
+      { kid: scheduled.createdKid, algorithm: 'EdDSA', trigger: 'scheduled' },
+      { kid: scheduled.createdKid, algorithm: 'EdDSA', retired_kid: initial!.kid, trigger: 'scheduled' },
+      { kid: manual.createdKid, algorithm: 'EdDSA', retired_kid: scheduled.createdKid, trigger: 'manual' },
+      { kid: retired.createdKid, algorithm: 'EdDSA', retired_kid: manual.createdKid, trigger: 'manual' },
+    ])
+  })
+})
