@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'invalid_username'
   | 'database_unavailable'
   | 'server_busy'
+  | 'too_many_requests'
   | 'internal_error'
 
 /** An error that maps to one HTTP response with a stable `code`; its cause is logged, never sent. */

@@ -4,6 +4,9 @@ import { startSession } from '../services/sessions.ts'
 import { logIn } from '../services/credentials.ts'
 import { setRateLimitHeaders } from '../plugins/throttle.ts'
 import { createUser } from '../services/users.ts'
+import { recordThrottled } from '../services/audit.ts'
+import { ThrottledError } from '../services/throttle/errors.ts'
+import { requestMeta } from './request-meta.ts'
 import { requireContentType } from './content-type.ts'
 import {
   CredentialsBody,
@@ -39,8 +42,17 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      setRateLimitHeaders(reply, await app.throttle.register.consume(request.ip))
-      const user = await createUser(app.services, request.body)
+      const limit = await app.throttle.register.consume(request.ip).catch(async (error: unknown) => {
+        if (error instanceof ThrottledError) {
+          await recordThrottled(app.services, requestMeta(request), {
+            scope: 'ip',
+            retryAfterSeconds: error.retryAfterSeconds,
+          })
+        }
+        throw error
+      })
+      setRateLimitHeaders(reply, limit)
+      const user = await createUser(app.services, request.body, { meta: requestMeta(request) })
       return reply.code(201).send(user)
     },
   )
@@ -62,15 +74,10 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const user = await logIn(
         app.services,
         app.throttle.login,
-        { username, password, ip: request.ip },
+        { username, password, meta: requestMeta(request), grant: 'login' },
         (info) => setRateLimitHeaders(reply, info),
       )
-      const pair = await startSession(
-        app.services,
-        user,
-        { ip: request.ip, userAgent: request.headers['user-agent'] ?? null },
-        scope,
-      )
+      const pair = await startSession(app.services, user, requestMeta(request), scope)
       // RFC 6749 §5.1: token responses must not be cached.
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
       return tokenResponseBody(pair)

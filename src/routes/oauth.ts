@@ -9,6 +9,7 @@ import { authenticateAccessToken, startSession } from '../services/sessions.ts'
 import { logIn } from '../services/credentials.ts'
 import { ThrottledError } from '../services/throttle/errors.ts'
 import { setRateLimitHeaders } from '../plugins/throttle.ts'
+import { requestMeta } from './request-meta.ts'
 import { TokenResponse, tokenResponseBody } from './schemas.ts'
 
 const FORM = 'application/x-www-form-urlencoded'
@@ -73,13 +74,13 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       requireForm(request)
       noStore(reply)
       const form = request.body
-      const client = { ip: request.ip, userAgent: request.headers['user-agent'] ?? null }
+      const meta = requestMeta(request)
       switch (form.grant_type) {
         case 'password': {
           if (form.username === undefined || form.password === undefined) {
             throw new OAuthError('invalid_request', 'username and password are required')
           }
-          const attempt = { username: form.username, password: form.password, ip: request.ip }
+          const attempt = { username: form.username, password: form.password, meta, grant: 'token' as const }
           const user = await logIn(app.services, app.throttle.login, attempt, (info) =>
             setRateLimitHeaders(reply, info),
           ).catch((error: unknown) => {
@@ -89,7 +90,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
             }
             return oauthThrottled(reply, error)
           })
-          return tokenResponseBody(await startSession(app.services, user, client, form.scope))
+          return tokenResponseBody(await startSession(app.services, user, meta, form.scope))
         }
         case 'refresh_token': {
           if (form.refresh_token === undefined)
@@ -99,7 +100,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
             .catch((error: unknown) => oauthThrottled(reply, error))
           setRateLimitHeaders(reply, limit)
           try {
-            return tokenResponseBody(await rotateRefreshToken(app.services, form.refresh_token))
+            return tokenResponseBody(await rotateRefreshToken(app.services, form.refresh_token, meta))
           } catch (error) {
             // Counted per IP: a client walking through guessed refresh tokens is throttled.
             if (error instanceof OAuthError && error.error === 'invalid_grant') {
@@ -127,7 +128,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       requireForm(request)
-      await revokeToken(app.services, request.body.token)
+      await revokeToken(app.services, request.body.token, requestMeta(request))
       // RFC 7009 §2.2: 200 whether or not the token was known.
       return reply.code(200).send()
     },

@@ -106,7 +106,12 @@ export async function recordLoginFailure(
 export async function recordThrottled(
   context: ServiceContext,
   meta: RequestMeta,
-  input: { username?: string; userId?: string | null; scope: 'account' | 'ip'; retryAfterSeconds: number },
+  input: {
+    username?: string
+    userId?: string | null
+    scope: 'account' | 'account_ip' | 'ip'
+    retryAfterSeconds: number
+  },
 ): Promise<void> {
   await recordAuditEvent(context.db, context.clock.now(), meta, {
     action: 'login.throttled',

@@ -1,7 +1,9 @@
 import { AppError, invalidCredentials } from '../errors.ts'
 import { findUserByCanonicalName, replacePasswordHashIfUnchanged, type UserRow } from '../db/users.ts'
+import { recordLoginFailure, recordThrottled, type LoginFailureReason, type RequestMeta } from './audit.ts'
 import type { ServiceContext } from './context.ts'
 import { MAX_PASSWORD_BYTES } from './password-policy.ts'
+import { ThrottledError } from './throttle/errors.ts'
 import type { LoginThrottle } from './throttle/login-throttle.ts'
 import type { RateLimitInfo } from './throttle/rate-limit-info.ts'
 import { canonicalUsername } from './usernames.ts'
@@ -10,7 +12,8 @@ import { canonicalUsername } from './usernames.ts'
 export interface LoginAttempt {
   username: string
   password: string
-  ip: string
+  meta: RequestMeta
+  grant: 'login' | 'token'
 }
 
 /**
@@ -25,11 +28,22 @@ export async function logIn(
   attempt: LoginAttempt,
   onRateLimit: (info: RateLimitInfo) => void,
 ): Promise<UserRow> {
-  const ticket = await throttle.begin(canonicalUsername(attempt.username), attempt.ip)
+  const ticket = await throttle
+    .begin(canonicalUsername(attempt.username), attempt.meta.ip ?? 'unknown')
+    .catch(async (error: unknown) => {
+      if (error instanceof ThrottledError) {
+        await recordThrottled(context, attempt.meta, {
+          username: attempt.username,
+          scope: error.scope,
+          retryAfterSeconds: error.retryAfterSeconds,
+        })
+      }
+      throw error
+    })
   onRateLimit(ticket.rateLimit)
   let user: UserRow
   try {
-    user = await verifyCredentials(context, attempt.username, attempt.password)
+    user = await verifyCredentials(context, attempt)
   } catch (error) {
     if (error instanceof AppError && error.code === 'invalid_credentials') await throttle.failure(ticket)
     else await throttle.release(ticket)
@@ -46,17 +60,22 @@ export async function logIn(
  */
 export async function verifyCredentials(
   context: ServiceContext,
-  username: string,
-  password: string,
+  attempt: Omit<LoginAttempt, 'grant'> & { grant?: LoginAttempt['grant'] },
 ): Promise<UserRow> {
-  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) throw invalidCredentials()
+  const { username, password, meta, grant } = attempt
+  const fail = async (reason: LoginFailureReason, userId: string | null = null): Promise<never> => {
+    await recordLoginFailure(context, meta, { username, userId, reason, ...(grant ? { grant } : {}) })
+    throw invalidCredentials()
+  }
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return fail('password_too_long')
   const user = await findUserByCanonicalName(context.db, canonicalUsername(username))
   if (!user) {
     await context.passwords.verifyDummy(password)
-    throw invalidCredentials()
+    return fail('unknown_user')
   }
   const check = await context.passwords.verify(user.password_hash, password)
-  if (!check.ok || user.disabled_at !== null) throw invalidCredentials()
+  if (!check.ok) return fail('wrong_password', user.id)
+  if (user.disabled_at !== null) return fail('disabled', user.id)
   if (check.needsRehash) await upgradePasswordHash(context, user, password)
   return user
 }

@@ -79,7 +79,7 @@ describe.each(DIALECTS)('gatehouse import fastapi-sqlite on %s', (dialect) => {
     const summary = await run(seedPath, { dryRun: true })
     expect(summary).toMatchObject({ imported: 2, skipped: 1, invalid: 4, dryRun: true })
     expect(await countUsers(testApp.app.services.db)).toBe(0)
-    expect(await countAuditEvents(testApp.app.services.db)).toBe(0)
+    expect(await countAuditEvents(testApp.app.services.db, 'users.import')).toBe(0)
   })
 
   it('--on-conflict skip is idempotent; --on-conflict fail imports nothing when a name exists', async () => {

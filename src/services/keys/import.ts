@@ -31,7 +31,9 @@ function checkKeyFits(key: KeyObject, algorithm: AsymmetricAlgorithm): void {
   const fits =
     (algorithm === 'EdDSA' && key.asymmetricKeyType === 'ed25519') ||
     (algorithm === 'ES256' && key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1') ||
-    (algorithm === 'RS256' && key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) >= MIN_RSA_BITS)
+    (algorithm === 'RS256' &&
+      key.asymmetricKeyType === 'rsa' &&
+      (details?.modulusLength ?? 0) >= MIN_RSA_BITS)
   if (!fits) {
     throw new Error(
       `a ${key.asymmetricKeyType ?? 'unknown'} key cannot be used for ${algorithm} ` +

@@ -24,7 +24,11 @@ export function isPublished(row: SigningKeyRow, now: number): boolean {
 }
 
 /** The key that signs at `now` for an algorithm: the newest one allowed to, so every instance agrees. */
-export function pickSigningRow(rows: readonly SigningKeyRow[], algorithm: string, now: number): SigningKeyRow | undefined {
+export function pickSigningRow(
+  rows: readonly SigningKeyRow[],
+  algorithm: string,
+  now: number,
+): SigningKeyRow | undefined {
   return rows
     .filter((row) => row.algorithm === algorithm && maySign(row, now) && isPublished(row, now))
     .sort((a, b) => a.not_before - b.not_before || a.kid.localeCompare(b.kid))

@@ -1,20 +1,16 @@
 import { AppError } from '../../errors.ts'
 import type { RateLimitInfo } from './rate-limit-info.ts'
 
-/**
- * Too many attempts: answered with 429, `Retry-After` and the RateLimit headers.
- * Not an AppError: its `too_many_requests` code is not yet part of errors.ts's closed union.
- */
-export class ThrottledError extends Error {
-  readonly statusCode = 429
-  readonly code = 'too_many_requests'
-
+/** Too many attempts: answered with 429, `Retry-After` and the RateLimit headers. */
+export class ThrottledError extends AppError {
   constructor(
     readonly retryAfterSeconds: number,
     readonly rateLimit: RateLimitInfo,
-    readonly detail = 'Too many attempts; try again later',
+    detail = 'Too many attempts; try again later',
+    /** Which counter refused: recorded in the audit log, never sent. */
+    readonly scope: 'account' | 'account_ip' | 'ip' = 'ip',
   ) {
-    super(detail)
+    super(429, 'too_many_requests', detail, { 'retry-after': String(retryAfterSeconds) })
     this.name = 'ThrottledError'
   }
 }

@@ -249,6 +249,7 @@ export class LoginThrottle {
       retryAfterSeconds,
       { limit: scope.threshold, remaining: 0, resetSeconds: retryAfterSeconds },
       'Too many failed login attempts; try again later',
+      scope.name,
     )
   }
 
