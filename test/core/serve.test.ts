@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+
+const BIN = resolve('bin/gatehouse.js')
+const PASSWORD = 'zero-config-password-7'
+
+/** Runs `gatehouse serve` in `cwd` with only the given environment, as `npm start` would. */
+function serve(cwd: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  let output = ''
+  // Only PATH and the given names: no GATEHOUSE_* from the test run leaks in.
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  })
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  return { child, output: () => output }
+}
+
+async function waitUntilUp(base: string, child: ChildProcess): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error('server did not start')
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode)
+    else child.once('exit', (code) => resolve(code))
+  })
+
+describe('gatehouse serve', () => {
+  const folders: string[] = []
+  const children: ChildProcess[] = []
+  afterEach(() => {
+    for (const child of children.splice(0)) child.kill('SIGKILL')
+    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
+  })
+  const folder = () => {
+    const created = mkdtempSync(join(tmpdir(), 'gatehouse-serve-'))
+    folders.push(created)
+    return created
+  }
+  const port = () => String(20_000 + Math.floor(Math.random() * 20_000))
+
+  it('starts with no configuration: creates ./data, a 0600 secret, warns, and serves the seed API', async () => {
+    const cwd = folder()
+    const listenPort = port()
+    const { child, output } = serve(cwd, { PORT: listenPort })
+    children.push(child)
+    const base = `http://127.0.0.1:${listenPort}`
+    await waitUntilUp(base, child)
+    expect(existsSync(join(cwd, 'data', 'gatehouse.db'))).toBe(true)
+    expect(statSync(join(cwd, 'data', 'secret')).mode & 0o777).toBe(0o600)
+    expect(output()).toContain('GATEHOUSE_SECRET is not set')
+    const body = JSON.stringify({ username: 'zero', password: PASSWORD })
+    const headers = { 'content-type': 'application/json' }
+    expect((await fetch(`${base}/register`, { method: 'POST', headers, body })).status).toBe(201)
+    expect((await fetch(`${base}/login`, { method: 'POST', headers, body })).status).toBe(200)
+    expect(output()).not.toContain(PASSWORD)
+    child.kill('SIGTERM')
+    expect(await exited(child)).toBe(0)
+  }, 60_000)
+
+  it('keeps what it acknowledged when the process is killed, and the same secret opens the keys after restart', async () => {
+    const cwd = folder()
+    const listenPort = port()
+    const base = `http://127.0.0.1:${listenPort}`
+    const first = serve(cwd, { PORT: listenPort })
+    children.push(first.child)
+    await waitUntilUp(base, first.child)
+    const body = JSON.stringify({ username: 'durable', password: PASSWORD })
+    const headers = { 'content-type': 'application/json' }
+    expect((await fetch(`${base}/register`, { method: 'POST', headers, body })).status).toBe(201)
+    const login = await fetch(`${base}/login`, { method: 'POST', headers, body })
+    const { access_token: token } = (await login.json()) as { access_token: string }
+    // No graceful shutdown: the acknowledged writes must already be on disk.
+    first.child.kill('SIGKILL')
+    await exited(first.child)
+
+    const second = serve(cwd, { PORT: listenPort })
+    children.push(second.child)
+    await waitUntilUp(base, second.child)
+    expect((await fetch(`${base}/profile`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+      200,
+    )
+    expect((await fetch(`${base}/login`, { method: 'POST', headers, body })).status).toBe(200)
+  }, 60_000)
+
+  it('refuses to start in production without an explicit secret and issuer', async () => {
+    const { child, output } = serve(folder(), { PORT: port(), NODE_ENV: 'production' })
+    children.push(child)
+    expect(await exited(child)).toBe(2)
+    expect(output()).toContain('GATEHOUSE_SECRET')
+    expect(output()).toContain('GATEHOUSE_ISSUER')
+  }, 30_000)
+
+  it('refuses a short secret in production', async () => {
+    const { child, output } = serve(folder(), {
+      PORT: port(),
+      NODE_ENV: 'production',
+      GATEHOUSE_SECRET: 'secret-key',
+      GATEHOUSE_ISSUER: 'https://id.example.com',
+    })
+    children.push(child)
+    expect(await exited(child)).toBe(2)
+    expect(output()).toContain('at least 32 bytes')
+  }, 30_000)
+})
