@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { changePassword, deleteAccount } from '../services/account.ts'
 import { requireContentType } from './content-type.ts'
+import { underLoginThrottle } from './password-guard.ts'
 import { requestMeta } from './request-meta.ts'
 import { bearerSecurity, errorResponses } from './schemas.ts'
 
@@ -25,18 +26,14 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ),
         response: {
           200: Type.Object({ message: Type.String(), revoked_sessions: Type.Integer() }),
-          ...errorResponses(401, 403, 415, 422),
+          ...errorResponses(401, 403, 415, 422, 429),
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { user, sessionId } = request.auth!
-      const { revokedSessions } = await changePassword(
-        app.services,
-        user.id,
-        sessionId,
-        request.body,
-        requestMeta(request),
+      const { revokedSessions } = await underLoginThrottle(app, request, reply, () =>
+        changePassword(app.services, user.id, sessionId, request.body, requestMeta(request)),
       )
       return { message: 'Password changed', revoked_sessions: revokedSessions }
     },
@@ -51,11 +48,13 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Delete your account and all its sessions',
         security: bearerSecurity,
         body: Type.Object({ password: Password }, { additionalProperties: false }),
-        response: { ...errorResponses(401, 403, 415, 422) },
+        response: { ...errorResponses(401, 403, 415, 422, 429) },
       },
     },
     async (request, reply) => {
-      await deleteAccount(app.services, request.auth!.user.id, request.body.password, requestMeta(request))
+      await underLoginThrottle(app, request, reply, () =>
+        deleteAccount(app.services, request.auth!.user.id, request.body.password, requestMeta(request)),
+      )
       return reply.code(204).send()
     },
   )

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { renameUser, toPublicUser } from '../services/users.ts'
 import { requireContentType } from './content-type.ts'
+import { underLoginThrottle } from './password-guard.ts'
 import { requestMeta } from './request-meta.ts'
 import { bearerSecurity, CredentialsBody, errorResponses, ProfileSchema } from './schemas.ts'
 
@@ -38,16 +39,13 @@ export const profileRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: CredentialsBody,
         response: {
           200: Type.Object({ message: Type.String(), username: Type.String() }),
-          ...errorResponses(401, 403, 409, 415, 422),
+          ...errorResponses(401, 403, 409, 415, 422, 429),
         },
       },
     },
-    async (request) => {
-      const { username } = await renameUser(
-        app.services,
-        request.auth!.user.id,
-        request.body,
-        requestMeta(request),
+    async (request, reply) => {
+      const { username } = await underLoginThrottle(app, request, reply, () =>
+        renameUser(app.services, request.auth!.user.id, request.body, requestMeta(request)),
       )
       return { message: 'Profile updated successfully', username }
     },

@@ -16,18 +16,33 @@ export interface LoginAttempt {
   grant: 'login' | 'token'
 }
 
-/**
- * Checks a password login under the brute-force throttle shared by /login and /token. The attempt is
- * counted before the hash is checked (and given back on success), so parallel guesses cannot slip past
- * the count. A throttled attempt is refused with ThrottledError whatever the password, and whether or
- * not the account exists; `onRateLimit` receives the quota for the RateLimit-* headers.
- */
 export async function logIn(
   context: ServiceContext,
   throttle: LoginThrottle,
   attempt: LoginAttempt,
   onRateLimit: (info: RateLimitInfo) => void,
 ): Promise<UserRow> {
+  return withPasswordThrottle(context, throttle, attempt, onRateLimit, () =>
+    verifyCredentials(context, attempt),
+  )
+}
+
+/**
+ * Runs a password check under the brute-force throttle shared by /login and /token, for the account
+ * `attempt.username` names. The attempt is counted before the hash is checked (and given back on
+ * success), so parallel guesses cannot slip past the count. A throttled attempt is refused with
+ * ThrottledError whatever the password, and whether or not the account exists; `onRateLimit` receives
+ * the quota for the RateLimit-* headers. A check failing with `invalid_credentials` counts as a failure.
+ * Re-checks of the current password (rename, password change, deletion) go through here too, so a
+ * stolen access token cannot be used to guess the password without limit.
+ */
+export async function withPasswordThrottle<T>(
+  context: ServiceContext,
+  throttle: LoginThrottle,
+  attempt: { username: string; meta: RequestMeta },
+  onRateLimit: (info: RateLimitInfo) => void,
+  check: () => Promise<T>,
+): Promise<T> {
   const ticket = await throttle
     .begin(canonicalUsername(attempt.username), attempt.meta.ip ?? 'unknown')
     .catch(async (error: unknown) => {
@@ -41,16 +56,16 @@ export async function logIn(
       throw error
     })
   onRateLimit(ticket.rateLimit)
-  let user: UserRow
+  let result: T
   try {
-    user = await verifyCredentials(context, attempt)
+    result = await check()
   } catch (error) {
     if (error instanceof AppError && error.code === 'invalid_credentials') await throttle.failure(ticket)
     else await throttle.release(ticket)
     throw error
   }
   await throttle.success(ticket)
-  return user
+  return result
 }
 
 /**
