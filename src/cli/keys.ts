@@ -51,6 +51,8 @@ export function registerKeyCommands(program: Command): void {
     .command('retire')
     .description('retire a key at once (for a compromised key): tokens it signed stop working immediately')
     .argument('<kid>')
+    // A kid is base64url and may start with "-": take it as the argument, not as an unknown option.
+    .allowUnknownOption()
     .action(async (kid: string) => {
       const outcome = await withServiceContext((context) => retireKeyNow(rotationContext(context), kid))
       const replacement = outcome.createdKid ? `; ${outcome.createdKid} signs from now on` : ''

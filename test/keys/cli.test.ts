@@ -58,6 +58,12 @@ describe('gatehouse keys', () => {
     expect(final.filter((row) => row.state === 'active')).toHaveLength(1)
   }, 60_000)
 
+  it('takes a kid that starts with "-" as the kid, not as an option', async () => {
+    await expect(gatehouse('keys', 'retire', '-starts-with-a-dash')).rejects.toMatchObject({
+      stderr: expect.stringContaining('no signing key with kid -starts-with-a-dash'),
+    })
+  }, 30_000)
+
   it('refuses to import a key that does not fit the algorithm', async () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true })
     const file = join(folder, 'p256.pem')
