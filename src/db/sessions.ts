@@ -77,19 +77,25 @@ export async function touchSession(
     .execute()
 }
 
-/** Revokes one session if it is still live; idempotent. */
+/**
+ * Revokes one session if it is still live; idempotent. With `ownerUserId`, only that user's live session
+ * is touched, so nobody can end another user's session by naming its id.
+ */
 export async function revokeSession(
   db: Executor,
   sessionId: string,
   now: number,
   reason: string,
+  ownerUserId?: string,
 ): Promise<boolean> {
-  const result = await db
+  let query = db
     .updateTable('sessions')
     .set({ revoked_at: now, revoked_reason: reason })
     .where('id', '=', sessionId)
     .where('revoked_at', 'is', null)
-    .executeTakeFirst()
+  if (ownerUserId !== undefined)
+    query = query.where('user_id', '=', ownerUserId).where('expires_at', '>', now)
+  const result = await query.executeTakeFirst()
   return result.numUpdatedRows > 0n
 }
 
@@ -128,25 +134,6 @@ export async function listLiveSessions(db: Executor, userId: string, now: number
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .execute()
-}
-
-/** Revokes one session only if it belongs to `userId`, so nobody can end another user's session by id. */
-export async function revokeSessionOfUser(
-  db: Executor,
-  sessionId: string,
-  userId: string,
-  now: number,
-  reason: string,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('sessions')
-    .set({ revoked_at: now, revoked_reason: reason })
-    .where('id', '=', sessionId)
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst()
-  return result.numUpdatedRows > 0n
 }
 
 /** Counts a user's live sessions, for the admin view. */

@@ -1,11 +1,6 @@
 import { AppError } from '../errors.ts'
 import { findRefreshTokenByHash } from '../db/refresh-tokens.ts'
-import {
-  findSessionWithUser,
-  revokeSession,
-  revokeSessionOfUser,
-  revokeUserSessions,
-} from '../db/sessions.ts'
+import { findSessionWithUser, revokeSession, revokeUserSessions } from '../db/sessions.ts'
 import type { ServiceContext } from './context.ts'
 import { NO_REQUEST_META, recordAuditEvent, type RequestMeta } from './audit.ts'
 import { hashRefreshToken, looksLikeRefreshToken } from './refresh-tokens.ts'
@@ -96,7 +91,7 @@ export async function revokeOwnSession(
 ): Promise<boolean> {
   const now = context.clock.now()
   return context.db.transaction().execute(async (trx) => {
-    if (!(await revokeSessionOfUser(trx, sessionId, userId, now, 'user_revoked'))) return false
+    if (!(await revokeSession(trx, sessionId, now, 'user_revoked', userId))) return false
     await recordAuditEvent(trx, now, meta, {
       action: 'session.revoke',
       actorUserId: userId,
