@@ -74,7 +74,8 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     return value
   })
 
-const databaseUrl = makeValidator<DatabaseTarget>((input) => {
+/** Parses a GATEHOUSE_DATABASE_URL value; throws with the reason when it is not one. */
+export function parseDatabaseUrl(input: string): DatabaseTarget {
   if (input === 'sqlite::memory:') return { kind: 'sqlite', path: ':memory:' }
   if (input.startsWith('sqlite:')) {
     const path = input.slice('sqlite:'.length)
@@ -83,7 +84,9 @@ const databaseUrl = makeValidator<DatabaseTarget>((input) => {
   }
   if (/^postgres(ql)?:\/\//.test(input)) return { kind: 'postgres', url: input }
   throw new Error('must be sqlite:<path>, sqlite::memory: or postgres://…')
-})
+}
+
+const databaseUrl = makeValidator<DatabaseTarget>(parseDatabaseUrl)
 
 const introspectionClients = makeValidator<Array<{ id: string; secret: string }>>((input) => {
   if (input.trim() === '') return []
