@@ -90,6 +90,8 @@ export class LoginThrottle {
   private readonly counts: Counter
   private readonly blocks: Counter
   private readonly permits: Counter
+  /** When the account's current run of blocks began; kept alive by each blocked failure. */
+  private readonly blockedSince: Counter
 
   constructor(
     store: CounterStore,
@@ -101,6 +103,7 @@ export class LoginThrottle {
     this.counts = store.counter('login-failures', policy.windowSeconds)
     this.blocks = store.counter('login-blocks', retention)
     this.permits = store.counter('login-permits', retention)
+    this.blockedSince = store.counter('login-blocked-since', retention)
   }
 
   /**
@@ -126,17 +129,25 @@ export class LoginThrottle {
   async failure(ticket: LoginTicket): Promise<void> {
     const now = this.clock.now()
     const cap = this.policy.maxBackoffSeconds
+    const blocking = ticket.counted.filter(({ scope, count }) => count >= scope.threshold)
     await this.quietly(
-      ticket.counted
-        .filter(({ scope, count }) => count >= scope.threshold)
-        .map(({ scope, count }) => {
-          const seconds = backoffSeconds(count, scope.threshold, cap)
-          return this.blocks.write(
-            scope.key,
-            encodeBlock({ untilMs: now + seconds * 1000, capped: seconds >= cap }),
-          )
-        }),
+      blocking.map(({ scope, count }) => {
+        const seconds = backoffSeconds(count, scope.threshold, cap)
+        return this.blocks.write(
+          scope.key,
+          encodeBlock({ untilMs: now + seconds * 1000, capped: seconds >= cap }),
+        )
+      }),
     )
+    const account = blocking.find(({ scope }) => scope.name === 'account')
+    if (account) await this.quietly([this.extendBlockedRun(account.scope.key, now)])
+  }
+
+  // Rewriting the start time keeps the record alive (each write renews its lifetime) for as long as the
+  // attack goes on, so the run of blocks is measured across counting windows.
+  private async extendBlockedRun(accountKey: string, now: number): Promise<void> {
+    const since = await this.blockedSince.read(accountKey)
+    await this.blockedSince.write(accountKey, since ?? Math.floor(now / 1000) - EPOCH_SECONDS)
   }
 
   /** A correct password: the account's counters start over; the IP's keeps its other failures. */
@@ -185,11 +196,18 @@ export class LoginThrottle {
   private async admitOnce(canonicalName: string, ip: string): Promise<LoginTicket> {
     const now = this.clock.now()
     const scopes = this.scopes(canonicalName, ip)
-    const blocks = (await Promise.all(scopes.map((scope) => this.blocks.read(scope.key)))).map(decodeBlock)
-    // Once the account's backoff is at its cap, an account-wide block would be a lockout an attacker
-    // could renew forever. From then on each IP answers for itself through its (account, IP) counter,
-    // so the real user on a fresh IP can still log in while the attacking IPs stay blocked.
-    const exempt = (index: number) => scopes[index]?.name === 'account' && blocks[index]?.capped === true
+    const [blocks, since] = await Promise.all([
+      Promise.all(scopes.map(async (scope) => decodeBlock(await this.blocks.read(scope.key)))),
+      this.blockedSince.read(scopes[0]!.key),
+    ])
+    // An account-wide block that lasted as long as the backoff cap (or reached the cap) would otherwise
+    // be a lockout an attacker could renew forever: counting windows restart the count, so the cap alone
+    // may never be reached. From then on each IP answers for itself through its (account, IP) counter,
+    // so the real user on a fresh IP can log in while the attacking IPs stay blocked.
+    const blockedForMs = since === undefined ? 0 : now - (since + EPOCH_SECONDS) * 1000
+    const accountExempt = blockedForMs >= this.policy.maxBackoffSeconds * 1000
+    const exempt = (index: number) =>
+      scopes[index]?.name === 'account' && (blocks[index]?.capped === true || accountExempt)
 
     let waitMs = 0
     let blocking = scopes[0]!
