@@ -21,6 +21,8 @@ const LoginBody = Type.Object(
     ...CredentialsBody.properties,
     // What OAuth2PasswordRequestForm and the /docs Authorize dialog send beside the credentials.
     grant_type: Type.Optional(Type.Literal('password')),
+    // Accepted for OAuth2PasswordRequestForm compatibility and ignored: Gatehouse grants no scopes, and a
+    // scope the client names must never reach a token (RFC 6749 §3.3: the server decides the scope).
     scope: Type.Optional(Type.String({ maxLength: 1024 })),
     client_id: Type.Optional(Type.String({ maxLength: 256 })),
     client_secret: Type.Optional(Type.String({ maxLength: 256 })),
@@ -70,14 +72,14 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { username, password, scope } = request.body
+      const { username, password } = request.body
       const user = await logIn(
         app.services,
         app.throttle.login,
         { username, password, meta: requestMeta(request), grant: 'login' },
         (info) => setRateLimitHeaders(reply, info),
       )
-      const pair = await startSession(app.services, user, requestMeta(request), scope)
+      const pair = await startSession(app.services, user, requestMeta(request))
       // RFC 6749 §5.1: token responses must not be cached.
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
       return tokenResponseBody(pair)

@@ -80,6 +80,10 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
           if (form.username === undefined || form.password === undefined) {
             throw new OAuthError('invalid_request', 'username and password are required')
           }
+          // RFC 6749 §3.3: the server decides the scope. Gatehouse grants none, so asking for one is refused.
+          if (form.scope !== undefined && form.scope.trim() !== '') {
+            throw new OAuthError('invalid_scope', 'This server grants no scopes')
+          }
           const attempt = { username: form.username, password: form.password, meta, grant: 'token' as const }
           const user = await logIn(app.services, app.throttle.login, attempt, (info) =>
             setRateLimitHeaders(reply, info),
@@ -90,7 +94,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
             }
             return oauthThrottled(reply, error)
           })
-          return tokenResponseBody(await startSession(app.services, user, meta, form.scope))
+          return tokenResponseBody(await startSession(app.services, user, meta))
         }
         case 'refresh_token': {
           if (form.refresh_token === undefined)

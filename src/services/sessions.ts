@@ -31,7 +31,6 @@ export async function startSession(
   context: ServiceContext,
   user: Pick<UserRow, 'id' | 'username' | 'role'>,
   client: ClientInfo,
-  scope?: string,
 ): Promise<TokenPair> {
   const now = context.clock.now()
   const sessionId = newId()
@@ -55,14 +54,13 @@ export async function startSession(
       actorUserId: user.id,
       targetUserId: user.id,
       sessionId,
-      details: scope ? { scope } : undefined,
     })
     return insertNewRefreshToken(trx, context, sessionId, expiresAt, null, now)
   })
   const access = await signAccessToken(
     context.keys,
     context.config,
-    { userId: user.id, username: user.username, role: user.role, sessionId, ...(scope ? { scope } : {}) },
+    { userId: user.id, username: user.username, role: user.role, sessionId },
     now,
   )
   return { access, refreshToken: refresh.token, sessionId }

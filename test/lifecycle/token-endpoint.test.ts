@@ -55,6 +55,23 @@ describe.each(DIALECTS)('the RFC 6749 token endpoint on %s', (dialect) => {
     expect(response.json()).toEqual({ error, error_description: expect.any(String) })
   })
 
+  it('never lets the client choose a scope', async () => {
+    const asked = await token(`grant_type=password&username=ada&password=${PASSWORD}&scope=admin%20write`)
+    expect(asked.statusCode).toBe(400)
+    expect(asked.json()).toMatchObject({ error: 'invalid_scope' })
+    expect((await token(`grant_type=password&username=ada&password=${PASSWORD}&scope=`)).statusCode).toBe(200)
+    // /login accepts the form's scope field for compatibility, but it never reaches the token.
+    const login = await testApp.app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { username: 'ada', password: PASSWORD, scope: 'admin' },
+    })
+    const claims = JSON.parse(
+      Buffer.from(login.json<Tokens>().access_token.split('.')[1]!, 'base64url').toString(),
+    ) as Record<string, unknown>
+    expect(claims).not.toHaveProperty('scope')
+  })
+
   it('answers the same invalid_grant for unknown user and wrong password', async () => {
     const wrong = await token('grant_type=password&username=ada&password=wrong-password')
     const unknown = await token('grant_type=password&username=nobody&password=wrong-password')

@@ -9,7 +9,6 @@ export interface AccessTokenSubject {
   username: string
   role: string
   sessionId: string
-  scope?: string
 }
 
 /** Settings that shape every token. */
@@ -41,7 +40,6 @@ export async function signAccessToken(
     sid: subject.sessionId,
     username: subject.username,
     role: subject.role,
-    ...(subject.scope ? { scope: subject.scope } : {}),
   })
     .setProtectedHeader({ alg: signingKey.algorithm, typ: ACCESS_TOKEN_TYPE, kid: signingKey.kid })
     .setIssuer(settings.issuer)
