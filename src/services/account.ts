@@ -1,6 +1,7 @@
 import { AppError } from '../errors.ts'
 import { revokeUserSessions } from '../db/sessions.ts'
-import { deleteUser, findUserById, updatePasswordHash } from '../db/users.ts'
+import { deleteUser, findUserById, selectEnabledAdminIds, updatePasswordHash } from '../db/users.ts'
+import { assertAdminRemains, removesAdmin } from './admin/last-admin.ts'
 import type { ServiceContext } from './context.ts'
 import { NO_REQUEST_META, recordAuditEvent, type RequestMeta } from './audit.ts'
 import { acceptNewPassword, MAX_PASSWORD_BYTES } from './password-policy.ts'
@@ -58,6 +59,12 @@ export async function deleteAccount(
   const user = await requireCurrentPassword(context, userId, password)
   const now = context.clock.now()
   await context.db.transaction().execute(async (trx) => {
+    // The last enabled admin may not delete themself here either; the admin API has the same guard.
+    if (removesAdmin(user, { deleted: true })) {
+      assertAdminRemains(await selectEnabledAdminIds(trx, context.dialect === 'postgres'), user, {
+        deleted: true,
+      })
+    }
     if (!(await deleteUser(trx, userId))) return
     // The row outlives the user on purpose (audit_events has no foreign key), keeping the name for readers.
     await recordAuditEvent(trx, now, meta, {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { profileStatus } from '../lifecycle/flows.ts'
 import { adminCall, createAdminApp, secondAdmin, type AdminTestApp } from './support.ts'
@@ -93,5 +94,42 @@ describe.each(DIALECTS)('the last enabled admin on %s', (dialect) => {
       adminCall(app, other.token, 'PATCH', `/admin/users/${rootId}`, { disabled: true }),
     ])
     expect(await enabledAdmins()).toHaveLength(1)
+  })
+})
+
+describe.each(DIALECTS)('the last admin deleting their own account on %s', (dialect) => {
+  it('is refused with 409 last_admin through DELETE /profile, and allowed once another admin exists', async () => {
+    const testApp = await createTestApp({
+      dialect,
+      env: { GATEHOUSE_ADMIN_USERNAME: 'only-admin', GATEHOUSE_ADMIN_PASSWORD: 'only-admin-password-1' },
+    })
+    try {
+      const { app } = testApp
+      const loginAs = async (username: string, password: string) =>
+        (await app.inject({ method: 'POST', url: '/login', payload: { username, password } })).json<{
+          access_token: string
+        }>().access_token
+      const token = await loginAs('only-admin', 'only-admin-password-1')
+      const deleteSelf = () =>
+        app.inject({
+          method: 'DELETE',
+          url: '/profile',
+          headers: { authorization: `Bearer ${token}` },
+          payload: { password: 'only-admin-password-1' },
+        })
+      const refused = await deleteSelf()
+      expect(refused.statusCode).toBe(409)
+      expect(refused.json()).toMatchObject({ code: 'last_admin' })
+      const created = await app.inject({
+        method: 'POST',
+        url: '/admin/users',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { username: 'second-admin', password: 'second-admin-password-2', role: 'admin' },
+      })
+      expect(created.statusCode).toBe(201)
+      expect((await deleteSelf()).statusCode).toBe(204)
+    } finally {
+      await testApp.close()
+    }
   })
 })
