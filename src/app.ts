@@ -8,6 +8,7 @@ import { migrateToLatest } from './db/migrate.ts'
 import { authenticatePlugin } from './plugins/authenticate.ts'
 import { docsPlugin } from './plugins/docs.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
+import { rejectNulPlugin } from './plugins/reject-nul.ts'
 import { servicesPlugin } from './plugins/services.ts'
 import { securityHeadersPlugin } from './plugins/security-headers.ts'
 import { throttlePlugin } from './plugins/throttle.ts'
@@ -102,6 +103,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   app.removeContentTypeParser('text/plain')
   await app.register(formBody, { bodyLimit: config.bodyLimitBytes })
   await app.register(errorHandlerPlugin)
+  await app.register(rejectNulPlugin)
   await app.register(securityHeadersPlugin, { corsOrigins: config.corsOrigins })
   await app.register(throttlePlugin)
   await app.register(authenticatePlugin)

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { DIALECTS } from '../helpers/databases.ts'
+
+// Regression: PostgreSQL refuses U+0000 in text (SQLSTATE 22021), so these answered 500 there and 4xx on SQLite.
+describe.each(DIALECTS)('NUL characters in input on %s', (dialect) => {
+  let testApp: TestApp
+  let adminToken: string
+  beforeAll(async () => {
+    testApp = await createTestApp({
+      dialect,
+      env: { GATEHOUSE_ADMIN_USERNAME: 'nul-admin', GATEHOUSE_ADMIN_PASSWORD: 'nul-admin-password-1' },
+    })
+    const login = await testApp.app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { username: 'nul-admin', password: 'nul-admin-password-1' },
+    })
+    adminToken = login.json<{ access_token: string }>().access_token
+  })
+  afterAll(async () => {
+    await testApp.close()
+  })
+
+  const form = { 'content-type': 'application/x-www-form-urlencoded' }
+  const cases: Array<[string, () => Parameters<TestApp['app']['inject']>[0]]> = [
+    [
+      'a JSON login',
+      () => ({ method: 'POST', url: '/login', payload: { username: 'ro\u0000ot', password: 'x' } }),
+    ],
+    [
+      'a registration',
+      () => ({
+        method: 'POST',
+        url: '/register',
+        payload: { username: 'a\u0000b', password: 'long-enough-password' },
+      }),
+    ],
+    [
+      'a password grant',
+      () => ({
+        method: 'POST',
+        url: '/token',
+        payload: 'grant_type=password&username=a%00b&password=x',
+        headers: form,
+      }),
+    ],
+    ['a revocation', () => ({ method: 'POST', url: '/revoke', payload: 'token=a%00b', headers: form })],
+    [
+      'an admin search',
+      () => ({
+        method: 'GET',
+        url: '/admin/users?q=%00',
+        headers: { authorization: `Bearer ${adminToken}` },
+      }),
+    ],
+    [
+      'an admin user id',
+      () => ({ method: 'GET', url: '/admin/users/%00', headers: { authorization: `Bearer ${adminToken}` } }),
+    ],
+    [
+      'an audit filter',
+      () => ({
+        method: 'GET',
+        url: '/admin/audit?action=%00',
+        headers: { authorization: `Bearer ${adminToken}` },
+      }),
+    ],
+    [
+      'a session id',
+      () => ({ method: 'DELETE', url: '/sessions/%00', headers: { authorization: `Bearer ${adminToken}` } }),
+    ],
+  ]
+
+  it.each(cases)('refuses %s with a 4xx, never a 500', async (_name, build) => {
+    const response = await testApp.app.inject(build())
+    expect(response.statusCode).toBeGreaterThanOrEqual(400)
+    expect(response.statusCode).toBeLessThan(500)
+    const body = response.json<Record<string, unknown>>()
+    expect(body.code ?? body.error).toBeDefined()
+  })
+})
