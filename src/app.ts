@@ -1,6 +1,6 @@
 import formBody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { readFileSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { connectDatabase, type DatabaseHandle } from './db/connect.ts'
@@ -71,6 +71,15 @@ export async function createServiceContext(
   }
 }
 
+const ROUTER_ERROR_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+}
+
 /** Builds the HTTP application. It never listens: main.ts and the tests decide that. */
 export async function buildApp(config: Config, dependencies: AppDependencies = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -94,6 +103,18 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
     trustProxy:
       config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    // A malformed URL or an over-long path parameter fails in the router, before any hook runs: answer it
+    // here in our own shape and with the same protective headers, without echoing the URL.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      void (reply as FastifyReply)
+        .code(tooLong ? 414 : 400)
+        .headers(ROUTER_ERROR_HEADERS)
+        .send({
+          detail: tooLong ? 'A path parameter is too long' : 'Malformed URL',
+          code: 'validation_failed',
+        })
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
   // Slowloris: a client gets 10 s to finish sending its headers (Node's default is 60 s).
   app.server.headersTimeout = 10_000

@@ -176,3 +176,25 @@ describe('CORS with no configured origins (the default)', () => {
     }
   })
 })
+
+describe('errors raised by the router itself', () => {
+  it('answers a malformed URL and an over-long path parameter in our shape, with the protective headers', async () => {
+    const testApp = await createTestApp()
+    try {
+      for (const [url, status] of [
+        ['/sessions/%3Cscript%3E%', 400],
+        [`/sessions/${'x'.repeat(300)}`, 414],
+      ] as const) {
+        const response = await testApp.app.inject({ method: 'DELETE', url })
+        expect(response.statusCode, url).toBe(status)
+        expect(response.json()).toMatchObject({ code: 'validation_failed' })
+        expect(response.body).not.toContain('script')
+        expect(response.headers['x-content-type-options']).toBe('nosniff')
+        expect(response.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'")
+        expect(response.headers['cache-control']).toBe('no-store')
+      }
+    } finally {
+      await testApp.close()
+    }
+  })
+})

@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
@@ -23,7 +24,7 @@ describe.each(DIALECTS)('NUL characters in input on %s', (dialect) => {
   })
 
   const form = { 'content-type': 'application/x-www-form-urlencoded' }
-  const cases: Array<[string, () => Parameters<TestApp['app']['inject']>[0]]> = [
+  const cases: Array<[string, () => InjectOptions]> = [
     [
       'a JSON login',
       () => ({ method: 'POST', url: '/login', payload: { username: 'ro\u0000ot', password: 'x' } }),
