@@ -23,6 +23,8 @@ export function assertPasswordSize(password: string): void {
 export function acceptNewPassword(password: string, username: string): string {
   assertPasswordSize(password)
   const normalized = password.normalize('NFKC')
+  // NFKC can expand the input (one U+FDFA becomes 18 characters): the cap holds for what gets hashed.
+  assertPasswordSize(normalized)
   if ([...normalized].length < MIN_PASSWORD_LENGTH) {
     throw new AppError(422, 'weak_password', `Password must be at least ${MIN_PASSWORD_LENGTH} characters`)
   }

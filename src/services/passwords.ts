@@ -2,7 +2,7 @@ import { hash as argon2Hash, parseOptions, verify as argon2Verify } from '@node-
 import bcrypt from 'bcryptjs'
 import { randomToken } from './random.ts'
 import { Semaphore } from './semaphore.ts'
-import { assertPasswordSize } from './password-policy.ts'
+import { assertPasswordSize, MAX_PASSWORD_BYTES } from './password-policy.ts'
 
 /** argon2id cost parameters. */
 export interface Argon2Parameters {
@@ -28,17 +28,31 @@ export interface PasswordHasher {
 }
 
 const ARGON2ID = 2
-// Cost 04-31 only: bcryptjs throws on any other cost, and a corrupt stored hash must fail the login, not 500.
-const BCRYPT_PREFIX = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/
+// Cost 04-14 only: bcryptjs throws on other costs (a corrupt stored hash must fail the login, not 500), and
+// bcryptjs runs on the main thread, so an imported hash of cost 31 must not cost days of CPU per attempt.
+// passlib's default is 12.
+const BCRYPT_PREFIX = /^\$2[aby]\$(0[4-9]|1[0-4])\$[./A-Za-z0-9]{53}$/
+// Bounds for imported argon2 hashes, for the same reason: the stored parameters decide the cost of a check.
+const ARGON2_MAX = { memoryCost: 262_144, timeCost: 16, parallelism: 8 }
 
 /** True for the bcrypt hashes Python's passlib writes ($2a$, $2b$, $2y$). */
 export function isBcryptHash(storedHash: string): boolean {
   return BCRYPT_PREFIX.test(storedHash)
 }
 
-/** True for an argon2 PHC string this server can verify. */
+/** True for an argon2 PHC string this server can verify, with parameters it is willing to pay for. */
 export function isArgon2Hash(storedHash: string): boolean {
-  return storedHash.startsWith('$argon2')
+  if (!storedHash.startsWith('$argon2')) return false
+  try {
+    const parsed = parseOptions(storedHash)
+    return (
+      parsed.memoryCost <= ARGON2_MAX.memoryCost &&
+      parsed.timeCost <= ARGON2_MAX.timeCost &&
+      parsed.parallelism <= ARGON2_MAX.parallelism
+    )
+  } catch {
+    return false
+  }
 }
 
 /** Builds the hasher; the dummy hash uses the current parameters so unknown users cost the same. */
@@ -77,15 +91,24 @@ export async function createPasswordHasher(
       return { ok, needsRehash: ok }
     }
     if (!isArgon2Hash(storedHash)) return { ok: false, needsRehash: false }
+    const normalized = password.normalize('NFKC')
+    // NFKC can expand the input many times over; the cap holds for what is actually hashed.
+    if (Buffer.byteLength(normalized, 'utf8') > MAX_PASSWORD_BYTES) return { ok: false, needsRehash: false }
     // A corrupt stored hash makes argon2 throw "Decoding failed"; that is a failed login, not a 500.
-    const ok = await semaphore.run(() =>
-      argon2Verify(storedHash, password.normalize('NFKC')).catch(() => false),
-    )
-    return { ok, needsRehash: ok && !isCurrent(storedHash) }
+    const check = (candidate: string) =>
+      semaphore.run(() => argon2Verify(storedHash, candidate).catch(() => false))
+    if (await check(normalized)) return { ok: true, needsRehash: !isCurrent(storedHash) }
+    // Hashes imported from other systems were made from the raw input; once it matches, it is rehashed
+    // from the normalized form, which is what every later login compares.
+    if (normalized !== password && (await check(password))) return { ok: true, needsRehash: true }
+    return { ok: false, needsRehash: false }
   }
 
+  // Mirrors verify()'s work for a wrong password, second check included, so timing cannot tell them apart.
   const verifyDummy = async (password: string): Promise<void> => {
-    await semaphore.run(() => argon2Verify(dummyHash, password.normalize('NFKC')))
+    const normalized = password.normalize('NFKC')
+    await semaphore.run(() => argon2Verify(dummyHash, normalized))
+    if (normalized !== password) await semaphore.run(() => argon2Verify(dummyHash, password))
   }
 
   return { hash, verify, verifyDummy, semaphore }
