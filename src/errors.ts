@@ -77,6 +77,7 @@ export class OAuthError extends Error {
       'invalid_request' | 'invalid_grant' | 'unsupported_grant_type' | 'invalid_scope' | 'invalid_client',
     readonly description: string,
     readonly statusCode = error === 'invalid_client' ? 401 : 400,
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(description)
     this.name = 'OAuthError'

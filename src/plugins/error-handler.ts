@@ -62,7 +62,7 @@ export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
         reply,
         error.statusCode,
         { error: error.error, error_description: error.description },
-        { 'cache-control': 'no-store', pragma: 'no-cache' },
+        { ...error.headers, 'cache-control': 'no-store', pragma: 'no-cache' },
       )
     }
     if (error instanceof ThrottledError) {

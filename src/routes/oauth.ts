@@ -151,7 +151,10 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const failures = app.throttle.introspectFailures
-      setRateLimitHeaders(reply, await failures.check(request.ip))
+      setRateLimitHeaders(
+        reply,
+        await failures.check(request.ip).catch((error: unknown) => oauthThrottled(reply, error)),
+      )
       try {
         await authorizeIntrospection(request, introspectionClients)
       } catch (error) {
@@ -175,15 +178,17 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const authorization = request.headers.authorization ?? ''
     if (/^basic /i.test(authorization)) {
       if (clients.verifyBasicHeader(authorization)) return
-      throw new AppError(401, 'not_authenticated', 'Invalid client credentials', {
+      // RFC 6749 §5.2 / RFC 7662 §2.3: a failed client authentication is invalid_client with a challenge.
+      throw new OAuthError('invalid_client', 'Invalid client credentials', 401, {
         'www-authenticate': 'Basic realm="gatehouse"',
       })
     }
     if (authorization === '') {
-      throw new AppError(401, 'not_authenticated', 'Introspection requires client credentials', {
+      throw new OAuthError('invalid_client', 'Introspection requires client credentials', 401, {
         'www-authenticate': 'Basic realm="gatehouse", Bearer',
       })
     }
+    // An admin's bearer token instead: its failures are RFC 6750 bearer errors, like every protected route.
     const auth = await authenticateAccessToken(app.services, authorization)
     if (auth.user.role !== 'admin') throw new AppError(403, 'forbidden', 'Forbidden')
   }

@@ -105,6 +105,10 @@ describe.each(DIALECTS)('logout, revoke and introspect on %s', (dialect) => {
     )
     expect(none.statusCode).toBe(401)
     expect(none.headers['www-authenticate']).toContain('Basic')
+    expect(none.json()).toEqual({ error: 'invalid_client', error_description: expect.any(String) })
+    const wrong = await introspect(tokens.access_token, basic(CLIENT.id, 'wrong-secret-0123456789'))
+    expect(wrong.json()).toMatchObject({ error: 'invalid_client' })
+    expect(wrong.headers['www-authenticate']).toBe('Basic realm="gatehouse"')
     expect(
       (await introspect(tokens.access_token, basic(CLIENT.id, 'wrong-secret-0123456789'))).statusCode,
     ).toBe(401)
