@@ -95,7 +95,10 @@ export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
       return send(
         reply,
         appError.statusCode,
-        { detail: appError.detail, code: appError.code },
+        // 5xx bodies carry the request id, so an operator can find the logged cause.
+        appError.statusCode >= 500
+          ? { detail: appError.detail, code: appError.code, request_id: request.id }
+          : { detail: appError.detail, code: appError.code },
         { ...appError.headers },
       )
     }

@@ -10,7 +10,8 @@ const Password = Type.String({ minLength: 1, maxLength: 4096 })
 
 /** Password change and account deletion; both need the current password as proof. */
 export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', app.authenticate)
+  // onRequest: an unauthenticated caller gets 401 before any body is parsed or validated (no schema leaks).
+  app.addHook('onRequest', app.authenticate)
 
   app.post(
     '/profile/password',

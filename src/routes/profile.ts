@@ -13,7 +13,8 @@ const TokenExpiry = Type.Object({
 
 /** The seed's `/profile`, `PUT /profile/` and `/token_expiry`; each requires a Bearer token. */
 export const profileRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', app.authenticate)
+  // onRequest: an unauthenticated caller gets 401 before any body is parsed or validated (no schema leaks).
+  app.addHook('onRequest', app.authenticate)
 
   app.get(
     '/profile',

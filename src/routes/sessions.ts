@@ -17,7 +17,8 @@ const SessionSchema = Type.Object({
 
 /** The caller's own sessions: list them, end one, end the others or all, and log out. */
 export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', app.authenticate)
+  // onRequest: an unauthenticated caller gets 401 before any body is parsed or validated (no schema leaks).
+  app.addHook('onRequest', app.authenticate)
 
   app.post(
     '/logout',
