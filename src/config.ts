@@ -131,7 +131,8 @@ const issuerUrl = makeValidator<string>((input) => {
 /** Reads, validates and freezes the configuration from an environment (normally process.env). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const problems: string[] = []
-  const raw = cleanEnv(
+  const failed = new Set<string>()
+  const validated = cleanEnv(
     env,
     {
       NODE_ENV: str({ default: 'development' }),
@@ -180,11 +181,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     {
       reporter: ({ errors }) => {
         for (const [name, error] of Object.entries(errors)) {
-          if (error) problems.push(`${name}: ${error.message}`)
+          if (error) {
+            problems.push(`${name}: ${error.message}`)
+            failed.add(name)
+          }
         }
       },
     },
   )
+  // envalid's result throws when a name that failed validation is read; the cross-checks below read
+  // freely, so they see a failed name as unset and every problem still reaches the one message.
+  const raw = new Proxy(validated, {
+    get: (target, name, receiver) =>
+      typeof name === 'string' && failed.has(name) ? undefined : Reflect.get(target, name, receiver),
+  }) as typeof validated
 
   const production = raw.NODE_ENV === 'production'
   const byteLength = (value: string | undefined) => Buffer.byteLength(value ?? '', 'utf8')
@@ -203,7 +213,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'GATEHOUSE_SECRET: required when NODE_ENV=production (a generated secret is for development only)',
     )
   }
-  if (production && raw.GATEHOUSE_ISSUER === undefined) {
+  if (production && raw.GATEHOUSE_ISSUER === undefined && !failed.has('GATEHOUSE_ISSUER')) {
     problems.push('GATEHOUSE_ISSUER: required when NODE_ENV=production (it is the public URL tokens name)')
   }
   if (raw.GATEHOUSE_JWT_ALG === 'HS256' && byteLength(raw.GATEHOUSE_HS256_SECRET) < MIN_SECRET_BYTES) {

@@ -1,4 +1,5 @@
 import { Command } from 'commander'
+import { existsSync } from 'node:fs'
 import { ConfigError, loadConfig } from '../config.ts'
 import { registerAuditCommands } from './audit.ts'
 import { registerDbCopyCommand } from './db-copy.ts'
@@ -24,6 +25,8 @@ export function createProgram(): Command {
 }
 
 try {
+  // A .env in the working directory is read as FastAPI users expect; variables already set win.
+  if (existsSync('.env')) process.loadEnvFile('.env')
   await createProgram().parseAsync(process.argv)
 } catch (error) {
   if (error instanceof ConfigError) {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -115,5 +115,24 @@ describe('gatehouse serve', () => {
     children.push(child)
     expect(await exited(child)).toBe(2)
     expect(output()).toContain('at least 32 bytes')
+  }, 30_000)
+})
+
+describe('a .env file', () => {
+  it('is read at start, and the environment wins over it', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-dotenv-'))
+    try {
+      writeFileSync(join(cwd, '.env'), 'NODE_ENV=production\nGATEHOUSE_ISSUER=https://id.example.com\n')
+      const fromFile = serve(cwd, { PORT: '1' })
+      expect(await exited(fromFile.child)).toBe(2)
+      // Production from the file: the missing secret is refused, and the issuer from the file counts.
+      expect(fromFile.output()).toContain('GATEHOUSE_SECRET')
+      expect(fromFile.output()).not.toContain('GATEHOUSE_ISSUER')
+      const overridden = serve(cwd, { PORT: '1', NODE_ENV: 'production', GATEHOUSE_ISSUER: 'not a url' })
+      expect(await exited(overridden.child)).toBe(2)
+      expect(overridden.output()).toContain('GATEHOUSE_ISSUER')
+    } finally {
+      rmSync(cwd, { recursive: true, force: true })
+    }
   }, 30_000)
 })
