@@ -1,18 +1,16 @@
 import { decodeProtectedHeader } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../../../test/helpers/app.ts'
-import { createVerifier, VerifyError, type VerifyErrorCode } from '../src/index.ts'
-import { fetchVia, loginOverHttp, sleep, startGatehouse, TEST_AUDIENCE, TEST_ISSUER } from './support.ts'
-
-async function codeOf(promise: Promise<unknown>): Promise<VerifyErrorCode | 'accepted'> {
-  try {
-    await promise
-    return 'accepted'
-  } catch (error) {
-    if (error instanceof VerifyError) return error.code
-    throw error
-  }
-}
+import { createVerifier } from '../src/index.ts'
+import {
+  codeOf,
+  fetchVia,
+  loginOverHttp,
+  sleep,
+  startGatehouse,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+} from './support.ts'
 
 describe('verifying tokens from a real Gatehouse over HTTP', () => {
   let gatehouse: TestApp & { baseUrl: string }

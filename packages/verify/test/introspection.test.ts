@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createVerifier, VerifyError, type VerifierOptions, type VerifyErrorCode } from '../src/index.ts'
+import { createVerifier, type VerifierOptions } from '../src/index.ts'
 import {
   createTestKey,
   listen,
@@ -11,20 +11,11 @@ import {
   TEST_ISSUER,
   type JwksServer,
   type TestKey,
+  codeOf,
 } from './support.ts'
 
 // A stand-in for Gatehouse's /introspect (RFC 7662), which another change builds; the real
 // endpoint still needs a test of its own against this client.
-
-async function codeOf(promise: Promise<unknown>): Promise<VerifyErrorCode | 'accepted'> {
-  try {
-    await promise
-    return 'accepted'
-  } catch (error) {
-    if (error instanceof VerifyError) return error.code
-    throw error
-  }
-}
 
 interface FakeIntrospection {
   url: string

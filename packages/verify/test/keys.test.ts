@@ -1,6 +1,6 @@
 import { SignJWT, UnsecuredJWT } from 'jose'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createVerifier, VerifyError, type Verifier, type VerifyErrorCode } from '../src/index.ts'
+import { createVerifier, type Verifier } from '../src/index.ts'
 import {
   createTestKey,
   gatehouseClaims,
@@ -12,17 +12,8 @@ import {
   TEST_ISSUER,
   type JwksServer,
   type TestKey,
+  codeOf,
 } from './support.ts'
-
-async function codeOf(promise: Promise<unknown>): Promise<VerifyErrorCode | 'accepted'> {
-  try {
-    await promise
-    return 'accepted'
-  } catch (error) {
-    if (error instanceof VerifyError) return error.code
-    throw error
-  }
-}
 
 describe('tokens signed with our own keys, served from our own JWKS', () => {
   let key: TestKey

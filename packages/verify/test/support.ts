@@ -1,3 +1,4 @@
+import { VerifyError, type VerifyErrorCode } from '../src/index.ts'
 import { KeyObject, sign } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -143,4 +144,15 @@ export async function readBody(request: IncomingMessage): Promise<string> {
 /** Waits a little real time (the JWKS cooldown runs on the real clock inside jose). */
 export function sleep(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds))
+}
+
+/** The VerifyError code a verification ends with, or 'accepted'. */
+export async function codeOf(promise: Promise<unknown>): Promise<VerifyErrorCode | 'accepted'> {
+  try {
+    await promise
+    return 'accepted'
+  } catch (error) {
+    if (error instanceof VerifyError) return error.code
+    throw error
+  }
 }
