@@ -3,14 +3,16 @@ import * as core from './migrations/2026-11-26-001-core.ts'
 import * as refreshTokens from './migrations/2026-11-26-002-refresh-tokens.ts'
 import * as auditEvents from './migrations/2026-11-26-003-audit-events.ts'
 import * as leases from './migrations/2026-11-26-004-leases.ts'
+import * as casefoldUsernames from './migrations/2026-11-27-005-casefold-usernames.ts'
 import type { Database } from './schema.ts'
 
 /** Every migration, in order. Imported statically so the list does not depend on the working directory. */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-26-001-core': core,
   '2026-11-26-002-refresh-tokens': refreshTokens,
   '2026-11-26-003-audit-events': auditEvents,
   '2026-11-26-004-leases': leases,
+  '2026-11-27-005-casefold-usernames': casefoldUsernames,
 }
 
 /**

@@ -3,9 +3,14 @@ import { AppError } from '../errors.ts'
 const MAX_USERNAME_LENGTH = 64
 const ALLOWED = /^[\p{L}\p{M}\p{N}._@+-]+$/u
 
-/** The key usernames are unique by: NFKC, then lower case, so "Race", "RACE" and "ｒａｃｅ" collide. */
+/**
+ * The key usernames are unique by: NFKC, then full case folding, so "Race", "RACE" and "ｒａｃｅ" collide,
+ * and so do "straße" and "STRASSE", or "σας" and "ΣΑΣ". Lower-casing alone is not case folding: "ß" has no
+ * one-letter upper case and "ς" is a final sigma. Going through upper case first maps "ß" to "ss" and
+ * every sigma to Σ, which lower-casing then turns into one form.
+ */
 export function canonicalUsername(username: string): string {
-  return username.normalize('NFKC').toLowerCase()
+  return username.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC')
 }
 
 /** Checks and normalizes a username for storage; the display form keeps its case. */

@@ -1,0 +1,99 @@
+import { Migrator } from 'kysely'
+import { afterEach, describe, expect, it } from 'vitest'
+import { MIGRATIONS } from '../../src/db/migrate.ts'
+import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.ts'
+
+const PASSWORD = 'casefold-password-31'
+
+describe.each(DIALECTS)('usernames are unique by case folding on %s', (dialect) => {
+  let testApp: TestApp | undefined
+  let database: TestDatabase | undefined
+  afterEach(async () => {
+    await testApp?.close()
+    testApp = undefined
+    if (database) {
+      await database.handle.db.destroy()
+      await database.drop()
+      database = undefined
+    }
+  })
+  const register = (username: string) =>
+    testApp!.app.inject({ method: 'POST', url: '/register', payload: { username, password: PASSWORD } })
+
+  it.each([
+    ['straße', 'STRASSE'],
+    ['straße', 'strasse'],
+    ['σας', 'σασ'],
+    ['σας', 'ΣΑΣ'],
+  ])('refuses %s and %s as two accounts', async (first, second) => {
+    testApp = await createTestApp({ dialect })
+    expect((await register(first)).statusCode).toBe(201)
+    expect((await register(second)).statusCode).toBe(409)
+  })
+
+  it('logs in with any case of the name', async () => {
+    testApp = await createTestApp({ dialect })
+    expect((await register('straße')).statusCode).toBe(201)
+    const login = await testApp.app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { username: 'STRASSE', password: PASSWORD },
+    })
+    expect(login.statusCode).toBe(200)
+  })
+
+  const migratorFor = (handle: TestDatabase['handle']) =>
+    new Migrator({ db: handle.db, provider: { getMigrations: async () => MIGRATIONS } })
+  const insertOldStyle = async (handle: TestDatabase['handle'], id: string, username: string) => {
+    const now = Date.now()
+    await handle.db
+      .insertInto('users')
+      .values({
+        id,
+        username,
+        username_canonical: username.normalize('NFKC').toLowerCase(),
+        password_hash: 'x',
+        role: 'user',
+        created_at: now,
+        updated_at: now,
+        disabled_at: null,
+        last_login_at: null,
+      })
+      .execute()
+  }
+
+  it('migrates lower-cased canonical names to folded ones', async () => {
+    database = await createTestDatabase(dialect)
+    const migrator = migratorFor(database.handle)
+    expect((await migrator.migrateTo('2026-11-26-004-leases')).error).toBeUndefined()
+    await insertOldStyle(database.handle, 'a', 'Straße')
+    await insertOldStyle(database.handle, 'b', 'Alice')
+    expect((await migrator.migrateToLatest()).error).toBeUndefined()
+    const rows = await database.handle.db
+      .selectFrom('users')
+      .select(['id', 'username_canonical'])
+      .orderBy('id')
+      .execute()
+    expect(rows).toEqual([
+      { id: 'a', username_canonical: 'strasse' },
+      { id: 'b', username_canonical: 'alice' },
+    ])
+  })
+
+  it('stops on names that collide once folded, naming both, and changes nothing', async () => {
+    database = await createTestDatabase(dialect)
+    const migrator = migratorFor(database.handle)
+    await migrator.migrateTo('2026-11-26-004-leases')
+    await insertOldStyle(database.handle, 'a', 'straße')
+    await insertOldStyle(database.handle, 'b', 'strasse')
+    const result = await migrator.migrateToLatest()
+    expect(String(result.error)).toContain('"straße" and "strasse"')
+    const rows = await database.handle.db
+      .selectFrom('users')
+      .select('username_canonical')
+      .orderBy('id')
+      .execute()
+    expect(rows.map((row) => row.username_canonical)).toEqual(['straße', 'strasse'])
+  })
+})
