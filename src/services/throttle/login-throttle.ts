@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Clock } from '../clock.ts'
 import type { Counter, CounterStore } from './counters.ts'
+import { clientKey } from './client-key.ts'
 import { CounterStoreError, ThrottledError, ThrottleUnavailableError } from './errors.ts'
 import type { RateLimitInfo } from './rate-limit-info.ts'
 
@@ -171,10 +172,11 @@ export class LoginThrottle {
 
   private scopes(canonicalName: string, ip: string): Scope[] {
     const { maxFailures, ipMaxFailures } = this.policy
+    const client = clientKey(ip)
     return [
       { name: 'account', key: `a:${digest(canonicalName)}`, threshold: maxFailures },
-      { name: 'account_ip', key: `ai:${digest(`${canonicalName}\u0000${ip}`)}`, threshold: maxFailures },
-      { name: 'ip', key: `i:${ip}`, threshold: ipMaxFailures },
+      { name: 'account_ip', key: `ai:${digest(`${canonicalName}\u0000${client}`)}`, threshold: maxFailures },
+      { name: 'ip', key: `i:${client}`, threshold: ipMaxFailures },
     ]
   }
 

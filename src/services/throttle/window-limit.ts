@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts'
 import type { Counter, CounterStore } from './counters.ts'
+import { clientKey } from './client-key.ts'
 import { CounterStoreError, ThrottledError, ThrottleUnavailableError } from './errors.ts'
 import type { RateLimitInfo } from './rate-limit-info.ts'
 
@@ -56,7 +57,8 @@ export class WindowLimit {
     const windowMs = this.policy.windowSeconds * 1000
     const now = this.clock.now()
     const window = Math.floor(now / windowMs)
-    return { windowKey: `${key}:${window}`, resetSeconds: ((window + 1) * windowMs - now) / 1000 }
+    // Keys here are client addresses: an IPv6 client counts by its /64 (see clientKey).
+    return { windowKey: `${clientKey(key)}:${window}`, resetSeconds: ((window + 1) * windowMs - now) / 1000 }
   }
 
   private unknown(resetSeconds: number): RateLimitInfo {

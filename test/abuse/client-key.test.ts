@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { clientKey } from '../../src/services/throttle/client-key.ts'
+import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { PASSWORD } from './support.ts'
+
+describe('the key per-address limits count a client under', () => {
+  it.each([
+    ['203.0.113.9', '203.0.113.9'],
+    ['::ffff:203.0.113.9', '203.0.113.9'],
+    ['2001:db8:1:2:aaaa:bbbb:cccc:dddd', '2001:db8:1:2::/64'],
+    ['2001:0db8:0001:0002:0:0:0:1', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2::1', '2001:db8:1:2::/64'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['not an address', 'not an address'],
+  ])('%s → %s', (ip, key) => {
+    expect(clientKey(ip)).toBe(key)
+  })
+})
+
+describe('two addresses in one IPv6 /64', () => {
+  let testApp: TestApp | undefined
+  afterEach(async () => {
+    await testApp?.close()
+    testApp = undefined
+  })
+
+  it('share the per-IP login limit', async () => {
+    // Threshold 1 per account, so the per-IP threshold is 10; each guess names another account so only
+    // the per-IP scope can add them up.
+    testApp = await createTestApp({ env: { GATEHOUSE_LOGIN_MAX_FAILURES: '1' } })
+    const attempt = (username: string, remoteAddress: string) =>
+      testApp!.app.inject({
+        method: 'POST',
+        url: '/login',
+        payload: { username, password: 'a-guess' },
+        remoteAddress,
+      })
+    for (let index = 1; index <= 10; index += 1) {
+      expect((await attempt(`spray-${index}`, `2001:db8:1:2::${index}`)).statusCode).toBe(401)
+    }
+    expect((await attempt('spray-11', '2001:db8:1:2::ffff')).statusCode).toBe(429)
+    expect((await attempt('spray-12', '2001:db8:1:3::1')).statusCode).toBe(401)
+  })
+
+  it('share the registration limit', async () => {
+    testApp = await createTestApp({ env: { GATEHOUSE_REGISTER_PER_IP_PER_HOUR: '2' } })
+    const registerFrom = (username: string, remoteAddress: string) =>
+      testApp!.app.inject({
+        method: 'POST',
+        url: '/register',
+        payload: { username, password: PASSWORD },
+        remoteAddress,
+      })
+    expect((await registerFrom('v6-a', '2001:db8:9:9::1')).statusCode).toBe(201)
+    expect((await registerFrom('v6-b', '2001:db8:9:9::2')).statusCode).toBe(201)
+    expect((await registerFrom('v6-c', '2001:db8:9:9::3')).statusCode).toBe(429)
+    expect((await registerFrom('v6-d', '2001:db8:9:a::1')).statusCode).toBe(201)
+  })
+})
