@@ -5,12 +5,23 @@ const ALLOWED = /^[\p{L}\p{M}\p{N}._@+-]+$/u
 
 /**
  * The key usernames are unique by: NFKC, then full case folding, so "Race", "RACE" and "ｒａｃｅ" collide,
- * and so do "straße" and "STRASSE", or "σας" and "ΣΑΣ". Lower-casing alone is not case folding: "ß" has no
- * one-letter upper case and "ς" is a final sigma. Going through upper case first maps "ß" to "ss" and
- * every sigma to Σ, which lower-casing then turns into one form.
+ * and so do "straße", "STRAẞE" and "STRASSE", or "σας", "σασ" and "ΣΑΣ".
  */
 export function canonicalUsername(username: string): string {
-  return username.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC')
+  // Lower-casing alone is not case folding: "ß" lower-cases to itself and "ς" is a final sigma. JS has no
+  // casefold(), so lower → upper → lower stands in for it: the first step turns capital "ẞ" into "ß",
+  // upper-casing then uses the full mappings ("ß" → "SS", "ς" → "Σ"), and the last step comes back down.
+  // V8's toLowerCase() writes a word-final Σ as "ς", so "ς" then becomes "σ" as Unicode folding does;
+  // otherwise the key of a prefix ("ασ" → "ας") would not be a prefix of the name's ("ασα"), and the
+  // admin search would miss it. Compared with Unicode's full case folding, the only difference is that
+  // Turkish dotless "ı" also collides with "i", which only makes uniqueness stricter.
+  return username
+    .normalize('NFKC')
+    .toLowerCase()
+    .toUpperCase()
+    .toLowerCase()
+    .normalize('NFKC')
+    .replaceAll('ς', 'σ')
 }
 
 /** Checks and normalizes a username for storage; the display form keeps its case. */

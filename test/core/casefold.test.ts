@@ -1,10 +1,40 @@
 import { Migrator } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MIGRATIONS } from '../../src/db/migrate.ts'
+import { canonicalUsername } from '../../src/services/usernames.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.ts'
 
 const PASSWORD = 'casefold-password-31'
+
+// Regression (security review): usernames were compared by NFKC + toLowerCase(), which is not case
+// folding, so "straße" and "STRASSE", or "σας" and "σασ", were two accounts.
+describe('canonicalUsername', () => {
+  it.each([
+    ['straße', 'strasse'],
+    ['STRASSE', 'strasse'],
+    ['STRAẞE', 'strasse'],
+    ['σας', 'σασ'],
+    ['σασ', 'σασ'],
+    ['ΣΑΣ', 'σασ'],
+    ['ｒａｃｅ', 'race'],
+    ['Alice.Smith_1@example+x-y', 'alice.smith_1@example+x-y'],
+  ])('%s → %s', (username, canonical) => {
+    expect(canonicalUsername(username)).toBe(canonical)
+  })
+
+  it('leaves ordinary lower-case names unchanged and is idempotent', () => {
+    for (const name of ['alice', 'bob.smith', 'user_42', 'jürgen', 'ζωή', 'istanbul', 'o.brien-2']) {
+      expect(canonicalUsername(name)).toBe(name)
+      expect(canonicalUsername(canonicalUsername(name))).toBe(canonicalUsername(name))
+    }
+  })
+
+  it('keeps the key of a prefix a prefix of the key (the admin search filters by it)', () => {
+    // A word-final sigma lower-cases to "ς": without folding it to "σ", "ασ" would not find "ασα".
+    expect(canonicalUsername('ασα').startsWith(canonicalUsername('ΑΣ'))).toBe(true)
+  })
+})
 
 describe.each(DIALECTS)('usernames are unique by case folding on %s', (dialect) => {
   let testApp: TestApp | undefined
@@ -26,6 +56,7 @@ describe.each(DIALECTS)('usernames are unique by case folding on %s', (dialect) 
     ['straße', 'strasse'],
     ['σας', 'σασ'],
     ['σας', 'ΣΑΣ'],
+    ['STRAẞE', 'straße'],
   ])('refuses %s and %s as two accounts', async (first, second) => {
     testApp = await createTestApp({ dialect })
     expect((await register(first)).statusCode).toBe(201)
@@ -69,6 +100,7 @@ describe.each(DIALECTS)('usernames are unique by case folding on %s', (dialect) 
     expect((await migrator.migrateTo('2026-11-26-004-leases')).error).toBeUndefined()
     await insertOldStyle(database.handle, 'a', 'Straße')
     await insertOldStyle(database.handle, 'b', 'Alice')
+    await insertOldStyle(database.handle, 'c', 'Σας')
     expect((await migrator.migrateToLatest()).error).toBeUndefined()
     const rows = await database.handle.db
       .selectFrom('users')
@@ -78,6 +110,7 @@ describe.each(DIALECTS)('usernames are unique by case folding on %s', (dialect) 
     expect(rows).toEqual([
       { id: 'a', username_canonical: 'strasse' },
       { id: 'b', username_canonical: 'alice' },
+      { id: 'c', username_canonical: 'σασ' },
     ])
   })
 

@@ -7,11 +7,25 @@ import type { Kysely } from 'kysely'
 
 const BATCH = 500
 
+// NFKC, lower → upper → lower (full case mappings: "ẞ" → "ß" → "SS" → "ss"), then every sigma as "σ".
 function fold(username: string): string {
-  return username.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC')
+  return username
+    .normalize('NFKC')
+    .toLowerCase()
+    .toUpperCase()
+    .toLowerCase()
+    .normalize('NFKC')
+    .replaceAll('ς', 'σ')
 }
 
 export async function up(db: Kysely<any>): Promise<void> {
+  // Kysely wraps migrations in a transaction on PostgreSQL only (SQLite has no transactional DDL there);
+  // this one only writes rows, so SQLite gets one too: a crash never leaves half the names refolded.
+  if (db.isTransaction) await refold(db)
+  else await db.transaction().execute(refold)
+}
+
+async function refold(db: Kysely<any>): Promise<void> {
   const owners = new Map<string, string>()
   const changes: Array<{ id: string; canonical: string }> = []
   let after = ''
@@ -24,6 +38,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       .limit(BATCH)
       .execute()
     for (const row of rows) {
+      // From the display name, not the old key, so the result never depends on how the old key was made.
       const canonical = fold(row.username)
       const owner = owners.get(canonical)
       if (owner !== undefined) {
@@ -36,10 +51,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       owners.set(canonical, row.username)
       if (canonical !== row.username_canonical) changes.push({ id: row.id, canonical })
     }
-    if (rows.length < BATCH) break
-    after = rows.at(-1)!.id
+    const last = rows.at(-1)
+    if (rows.length < BATCH || last === undefined) break
+    after = last.id
   }
-  // A temporary value first, so two swapped names never meet the unique index halfway.
+  // A temporary value first, so two swapped names never meet the unique index halfway. Usernames cannot
+  // contain U+0001, and ids are unique, so the temporary values collide with nothing.
   for (const change of changes) {
     await db
       .updateTable('users')
