@@ -87,9 +87,8 @@ export async function authenticateAccessToken(
 
 /** Verifies an access token and checks its session and user are live; used by requests and /introspect. */
 export async function authenticateToken(context: ServiceContext, token: string): Promise<Authenticated> {
-  const claims = await verifyWithKeyPickup(context, token)
+  const { claims, kid } = await verifyWithKeyPickup(context, token)
   const now = context.clock.now()
-  const kid = signingKidOf(token)
   const row = await findSessionWithUser(context.db, claims.sid, kid)
   if (!row || row.session_user_id !== claims.sub) throw unauthorized('invalid_token', 'Invalid token')
   // A key retired early (`gatehouse keys retire`) stops verifying here at once, on every instance.
@@ -120,23 +119,26 @@ export async function authenticateToken(context: ServiceContext, token: string):
   }
 }
 
-/** The kid of a token whose signature has already been verified. */
-function signingKidOf(token: string): string {
-  const header = JSON.parse(
-    Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'),
-  ) as { kid: string }
-  return header.kid
-}
-
-async function verifyWithKeyPickup(context: ServiceContext, token: string): Promise<AccessTokenClaims> {
-  const verify = () =>
-    verifyAccessToken(token, {
-      lookupKey: (kid) => context.keys.verificationKey(kid),
+/** Verifies a token, and names the kid its header used, so the per-request query can check that key. */
+async function verifyWithKeyPickup(
+  context: ServiceContext,
+  token: string,
+): Promise<{ claims: AccessTokenClaims; kid: string }> {
+  // The verifier already parsed the header to look the key up; keep that kid instead of parsing again.
+  let kid = ''
+  const verify = () => ({
+    claims: verifyAccessToken(token, {
+      lookupKey: (headerKid) => {
+        kid = headerKid
+        return context.keys.verificationKey(headerKid)
+      },
       issuer: context.config.issuer,
       audience: context.config.audience,
       nowSeconds: Math.floor(context.clock.now() / 1000),
       leewaySeconds: context.config.clockSkewSeconds,
-    })
+    }),
+    kid,
+  })
   try {
     return verify()
   } catch (error) {
