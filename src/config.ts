@@ -41,6 +41,8 @@ export interface Config {
   readonly loginWindowSeconds: number
   readonly loginMaxBackoffSeconds: number
   readonly registerPerIpPerHour: number
+  /** Whether anyone may create an account with POST /register (and the /ui/register page). */
+  readonly registration: 'open' | 'closed'
   /** false, or the number of proxy hops whose X-Forwarded-For entries are trusted. */
   readonly trustProxyHops: number
   readonly redisUrl: string | undefined
@@ -164,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       GATEHOUSE_LOGIN_WINDOW: integer(1, 86_400)({ default: 900 }),
       GATEHOUSE_LOGIN_MAX_BACKOFF: integer(1, 86_400)({ default: 900 }),
       GATEHOUSE_REGISTER_PER_IP_PER_HOUR: integer(1, 1_000_000)({ default: 20 }),
+      GATEHOUSE_REGISTRATION: str({ choices: ['open', 'closed'], default: 'open' }),
       GATEHOUSE_TRUST_PROXY: trustProxy({ default: 0 }),
       GATEHOUSE_REDIS_URL: str({ default: undefined }),
       GATEHOUSE_REDIS_FAILURE_MODE: str({ choices: ['open', 'closed'], default: 'closed' }),
@@ -267,6 +270,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginWindowSeconds: raw.GATEHOUSE_LOGIN_WINDOW,
     loginMaxBackoffSeconds: raw.GATEHOUSE_LOGIN_MAX_BACKOFF,
     registerPerIpPerHour: raw.GATEHOUSE_REGISTER_PER_IP_PER_HOUR,
+    registration: raw.GATEHOUSE_REGISTRATION as 'open' | 'closed',
     trustProxyHops: raw.GATEHOUSE_TRUST_PROXY,
     redisUrl: raw.GATEHOUSE_REDIS_URL,
     redisFailureMode: raw.GATEHOUSE_REDIS_FAILURE_MODE as 'open' | 'closed',

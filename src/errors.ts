@@ -18,6 +18,9 @@ export type ErrorCode =
   | 'server_busy'
   | 'too_many_requests'
   | 'internal_error'
+  | 'registration_closed'
+  | 'key_rotation_unavailable'
+  | 'key_already_retired'
 
 /** An error that maps to one HTTP response with a stable `code`; its cause is logged, never sent. */
 export class AppError extends Error {

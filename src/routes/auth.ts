@@ -6,6 +6,7 @@ import { setRateLimitHeaders } from '../plugins/throttle.ts'
 import { createUser } from '../services/users.ts'
 import { recordThrottled } from '../services/audit.ts'
 import { ThrottledError } from '../services/throttle/errors.ts'
+import { AppError } from '../errors.ts'
 import { requestMeta } from './request-meta.ts'
 import { requireContentType } from './content-type.ts'
 import {
@@ -35,12 +36,18 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/register',
     {
+      // Before the body is read, validated or counted: a closed door answers the same to every request.
+      onRequest: async () => {
+        if (app.services.config.registration === 'closed') {
+          throw new AppError(403, 'registration_closed', 'Registration is closed; ask an administrator')
+        }
+      },
       preValidation: requireContentType('application/json'),
       schema: {
         tags: ['auth'],
         summary: 'Create an account',
         body: CredentialsBody,
-        response: { 201: PublicUserSchema, ...errorResponses(409, 415, 422, 429) },
+        response: { 201: PublicUserSchema, ...errorResponses(403, 409, 415, 422, 429) },
       },
     },
     async (request, reply) => {
