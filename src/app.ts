@@ -18,12 +18,14 @@ import { auditRetentionPlugin } from './plugins/audit-retention.ts'
 import { accountRoutes } from './routes/account.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { adminAuditRoutes } from './routes/admin-audit.ts'
+import { adminKeyRoutes } from './routes/admin-keys.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
 import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { oauthRoutes } from './routes/oauth.ts'
 import { profileRoutes } from './routes/profile.ts'
 import { sessionRoutes } from './routes/sessions.ts'
+import { uiRoutes, DEFAULT_UI_DIRECTORY } from './routes/ui.ts'
 import { wellKnownRoutes } from './routes/well-known.ts'
 import { systemClock, type Clock } from './services/clock.ts'
 import type { ServiceContext } from './services/context.ts'
@@ -37,6 +39,8 @@ export interface AppDependencies {
   clock?: Clock
   database?: DatabaseHandle
   logger?: FastifyServerOptions['logger']
+  /** Where the built pages are (default: dist/ui of this installation). */
+  uiDirectory?: string
 }
 
 const VERSION = (
@@ -146,8 +150,10 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(adminRoutes)
   await app.register(adminUserRoutes)
   await app.register(adminAuditRoutes)
+  await app.register(adminKeyRoutes)
   await app.register(wellKnownRoutes)
   await app.register(healthRoutes)
+  await app.register(uiRoutes, { directory: dependencies.uiDirectory ?? DEFAULT_UI_DIRECTORY })
 
   if (config.adminUsername && config.adminPassword) {
     const outcome = await ensureBootstrapAdmin(context, config.adminUsername, config.adminPassword)

@@ -135,12 +135,14 @@ export async function recordKeyRotation(
     retiredKid?: string | null
     trigger: 'scheduled' | 'manual' | 'initial'
     actorUserId?: string | null
+    sessionId?: string | null
   },
   meta: RequestMeta = NO_REQUEST_META,
 ): Promise<void> {
   await recordAuditEvent(db, now, meta, {
     action: 'key.rotate',
     actorUserId: input.actorUserId ?? null,
+    sessionId: input.sessionId ?? null,
     details: {
       kid: input.kid,
       algorithm: input.algorithm,

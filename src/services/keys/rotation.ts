@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Config } from '../../config.ts'
 import {
   findSigningKey,
@@ -9,7 +9,7 @@ import {
 import { tryAcquireLease } from '../../db/leases.ts'
 import type { Database } from '../../db/schema.ts'
 import type { Clock } from '../clock.ts'
-import { recordKeyRotation } from '../audit.ts'
+import { recordKeyRotation, type RequestMeta } from '../audit.ts'
 import { generateSigningKey } from './generate.ts'
 import type { KeyStore } from './key-store.ts'
 import { KEY_PICKUP_INTERVAL_MS, KEY_PREPUBLICATION_MS, maySign, pickSigningRow } from './schedule.ts'
@@ -28,6 +28,15 @@ export interface RotationContext {
 export interface RotationOutcome {
   createdKid?: string
   retiredKids: string[]
+}
+
+/** Who asked for a manual key change, for its audit record; the CLI passes none. */
+export interface KeyChangeRequester {
+  actorUserId: string
+  sessionId: string
+  meta: RequestMeta
+  /** Runs first inside the change's transaction, so a caller can re-check its rights there. */
+  authorize?: (trx: Transaction<Database>) => Promise<void>
 }
 
 const LEASE_NAME = 'signing-key-rotation'
@@ -96,7 +105,10 @@ export async function runKeyMaintenance(context: RotationContext): Promise<Rotat
  * Emergency rotation: the pre-published next key (or a fresh one) signs from now on, skipping the
  * pre-publication wait, and every other key is retired but stays published while its tokens live.
  */
-export async function rotateNow(context: RotationContext): Promise<RotationOutcome> {
+export async function rotateNow(
+  context: RotationContext,
+  requester?: KeyChangeRequester,
+): Promise<RotationOutcome> {
   const { db, config, clock } = context
   if (config.jwtAlgorithm === 'HS256')
     throw new Error('HS256 mode has no key pair to rotate; change GATEHOUSE_HS256_SECRET instead')
@@ -107,6 +119,7 @@ export async function rotateNow(context: RotationContext): Promise<RotationOutco
   const createdKid = pending?.kid ?? fresh!.kid
   const retiredKids: string[] = []
   await db.transaction().execute(async (trx) => {
+    await requester?.authorize?.(trx)
     if (pending) await setSigningKeyNotBefore(trx, pending.kid, now)
     else await context.keys.storeKey(fresh!, now, trx)
     for (const row of rows) {
@@ -117,12 +130,12 @@ export async function rotateNow(context: RotationContext): Promise<RotationOutco
     }
     // One event per retired key, so each reads as "this key replaced that one".
     for (const retiredKid of retiredKids.length > 0 ? retiredKids : [null]) {
-      await recordKeyRotation(trx, now, {
-        kid: createdKid,
-        algorithm: config.jwtAlgorithm,
-        retiredKid,
-        trigger: 'manual',
-      })
+      await recordKeyRotation(
+        trx,
+        now,
+        { kid: createdKid, algorithm: config.jwtAlgorithm, retiredKid, trigger: 'manual', ...by(requester) },
+        requester?.meta,
+      )
     }
   })
   await context.keys.reload()
@@ -133,7 +146,11 @@ export async function rotateNow(context: RotationContext): Promise<RotationOutco
  * Retires a key at once and unpublishes it, for a key that may be compromised: tokens it signed stop
  * working on our endpoints immediately. If it was signing, a fresh key takes over.
  */
-export async function retireKeyNow(context: RotationContext, kid: string): Promise<RotationOutcome> {
+export async function retireKeyNow(
+  context: RotationContext,
+  kid: string,
+  requester?: KeyChangeRequester,
+): Promise<RotationOutcome> {
   const { db, config, clock } = context
   const now = clock.now()
   const row = await findSigningKey(db, kid)
@@ -148,15 +165,26 @@ export async function retireKeyNow(context: RotationContext, kid: string): Promi
       : undefined
   const outcome: RotationOutcome = { retiredKids: [kid], ...(fresh ? { createdKid: fresh.kid } : {}) }
   await db.transaction().execute(async (trx) => {
+    await requester?.authorize?.(trx)
     await retireSigningKey(trx, kid, now, now)
     if (fresh) await context.keys.storeKey(fresh, now, trx)
-    await recordKeyRotation(trx, now, {
-      kid: fresh?.kid ?? kid,
-      algorithm: fresh?.algorithm ?? row.algorithm,
-      retiredKid: kid,
-      trigger: 'manual',
-    })
+    await recordKeyRotation(
+      trx,
+      now,
+      {
+        kid: fresh?.kid ?? kid,
+        algorithm: fresh?.algorithm ?? row.algorithm,
+        retiredKid: kid,
+        trigger: 'manual',
+        ...by(requester),
+      },
+      requester?.meta,
+    )
   })
   await context.keys.reload()
   return outcome
+}
+
+function by(requester: KeyChangeRequester | undefined) {
+  return requester ? { actorUserId: requester.actorUserId, sessionId: requester.sessionId } : {}
 }
