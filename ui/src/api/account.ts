@@ -1,0 +1,60 @@
+import { apiRequest } from './client.ts'
+import type { OwnSession, Profile, TokenResponse } from './types.ts'
+
+const auth = { authenticated: true } as const
+
+/** POST /login with JSON credentials. */
+export function logIn(username: string, password: string): Promise<TokenResponse> {
+  return apiRequest('POST', '/login', { body: { username, password } })
+}
+
+/** POST /register. */
+export function register(username: string, password: string): Promise<Profile> {
+  return apiRequest('POST', '/register', { body: { username, password } })
+}
+
+/** GET /profile; pass a token right after sign-in, before the session holds it. */
+export function fetchProfile(accessToken?: string): Promise<Profile> {
+  return apiRequest('GET', '/profile', accessToken === undefined ? auth : { accessToken })
+}
+
+/** PUT /profile: rename, proving the current password. */
+export function rename(username: string, password: string): Promise<{ username: string }> {
+  return apiRequest('PUT', '/profile', { ...auth, body: { username, password } })
+}
+
+/** POST /profile/password: every other session ends, this one stays. */
+export function changePassword(
+  currentPassword: string,
+  newPassword: string,
+): Promise<{ revoked_sessions: number }> {
+  return apiRequest('POST', '/profile/password', {
+    ...auth,
+    body: { current_password: currentPassword, new_password: newPassword },
+  })
+}
+
+/** DELETE /profile, proving the password. */
+export function deleteAccount(password: string): Promise<void> {
+  return apiRequest('DELETE', '/profile', { ...auth, body: { password } })
+}
+
+/** GET /sessions. */
+export function listSessions(): Promise<OwnSession[]> {
+  return apiRequest('GET', '/sessions', auth)
+}
+
+/** DELETE /sessions/{id}. */
+export function endSessionById(id: string): Promise<void> {
+  return apiRequest('DELETE', `/sessions/${encodeURIComponent(id)}`, auth)
+}
+
+/** DELETE /sessions?scope=others. */
+export function endOtherSessions(): Promise<{ revoked: number }> {
+  return apiRequest('DELETE', '/sessions', { ...auth, query: { scope: 'others' } })
+}
+
+/** POST /logout: ends this session on the server. */
+export function logOut(): Promise<void> {
+  return apiRequest('POST', '/logout', auth)
+}

@@ -1,0 +1,93 @@
+import { currentSession, endSession } from '../session.ts'
+
+/** One schema problem from a 422: where (`["body", "username"]`) and what. */
+export interface ValidationIssue {
+  loc: Array<string | number>
+  msg: string
+  type: string
+}
+
+/** An error answer from the API, or a request that never got one (status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly issues: ValidationIssue[] = [],
+    readonly retryAfterSeconds: number | undefined = undefined,
+  ) {
+    super(detail)
+    this.name = 'ApiError'
+  }
+}
+
+/** What a call sends beside its method and path. */
+export interface RequestOptions {
+  body?: unknown
+  query?: Record<string, string | undefined>
+  /** Send the session's access token; a 401 then means the session is over. */
+  authenticated?: boolean
+  /** Send this token instead (right after sign-in, before the session exists). */
+  accessToken?: string
+}
+
+function withQuery(path: string, query: RequestOptions['query']): string {
+  const parameters = new URLSearchParams()
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== '') parameters.set(name, value)
+  }
+  const text = parameters.toString()
+  return text === '' ? path : `${path}?${text}`
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  const retryAfter = Number(response.headers.get('retry-after'))
+  const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined
+  let body: { detail?: unknown; code?: unknown } = {}
+  try {
+    body = (await response.json()) as typeof body
+  } catch {
+    // Not JSON (a proxy's error page): the status alone has to do.
+  }
+  const code = typeof body.code === 'string' ? body.code : `http_${response.status}`
+  if (Array.isArray(body.detail)) {
+    const issues = body.detail as ValidationIssue[]
+    return new ApiError(response.status, code, issues.map((issue) => issue.msg).join('; '), issues)
+  }
+  const detail = typeof body.detail === 'string' ? body.detail : response.statusText
+  return new ApiError(response.status, code, detail, [], retryAfterSeconds)
+}
+
+/**
+ * Calls Gatehouse's public API, the same endpoints any client uses: JSON in, JSON out, the access token
+ * from memory in the Authorization header. Errors become ApiError; a 401 on an authenticated call ends
+ * the session, since the token is no longer accepted.
+ */
+export async function apiRequest<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (options.body !== undefined) headers['content-type'] = 'application/json'
+  const token = options.accessToken ?? (options.authenticated ? currentSession()?.accessToken : undefined)
+  if (options.authenticated && token === undefined) {
+    throw new ApiError(401, 'not_authenticated', 'Not signed in')
+  }
+  if (token !== undefined) headers.authorization = `Bearer ${token}`
+  let response: Response
+  try {
+    response = await fetch(withQuery(path, options.query), {
+      method,
+      headers,
+      body: options.body === undefined ? null : JSON.stringify(options.body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    })
+  } catch {
+    throw new ApiError(0, 'network_error', 'The server could not be reached')
+  }
+  if (!response.ok) {
+    const error = await toApiError(response)
+    if (options.authenticated && response.status === 401) endSession('expired')
+    throw error
+  }
+  if (response.status === 204) return undefined as T
+  return (await response.json()) as T
+}

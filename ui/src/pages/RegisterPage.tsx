@@ -1,0 +1,87 @@
+import { useEffect } from 'preact/hooks'
+import { register } from '../api/account.ts'
+import { ErrorAlert } from '../components/Alert.tsx'
+import { Field } from '../components/Field.tsx'
+import { Link } from '../components/Link.tsx'
+import { Page } from '../components/Page.tsx'
+import { useForm } from '../form.ts'
+import { useI18n } from '../i18n/index.ts'
+import { navigate } from '../router.ts'
+import { useSession } from '../session.ts'
+import { registrationOpen } from '../settings.ts'
+import { signInWithPassword } from '../signin.ts'
+
+/** /ui/register: create an account (when registration is open), then sign in to it. */
+export function RegisterPage() {
+  const { t } = useI18n()
+  const session = useSession()
+  useEffect(() => {
+    if (session) navigate('/ui/account', { replace: true })
+  }, [session])
+  const form = useForm({
+    initial: { username: '', password: '', confirm: '' },
+    fieldForCode: { username_taken: 'username', invalid_username: 'username', weak_password: 'password' },
+    validate: (values) => ({
+      ...(values.username.trim() === '' ? { username: 'field.required' as const } : {}),
+      ...(values.password === '' ? { password: 'field.required' as const } : {}),
+      ...(values.confirm !== values.password ? { confirm: 'field.passwordsDiffer' as const } : {}),
+    }),
+    submit: async (values) => {
+      const created = await register(values.username.trim(), values.password)
+      await signInWithPassword(created.username, values.password)
+      navigate('/ui/account', { replace: true })
+    },
+  })
+  if (!registrationOpen()) {
+    return (
+      <Page title={t('register.title')}>
+        <p>{t('register.closed')}</p>
+        <p>
+          <Link href="/ui/login">{t('register.signInLink')}</Link>
+        </p>
+      </Page>
+    )
+  }
+  return (
+    <Page title={t('register.title')}>
+      <form ref={form.formRef} onSubmit={form.handleSubmit} noValidate>
+        <ErrorAlert>{form.formError}</ErrorAlert>
+        <Field
+          label={t('field.username')}
+          name="username"
+          autoComplete="username"
+          value={form.values.username}
+          onInput={form.set('username')}
+          error={form.errors.username}
+        />
+        <Field
+          label={t('field.password')}
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          hint={t('field.passwordRules')}
+          value={form.values.password}
+          onInput={form.set('password')}
+          error={form.errors.password}
+        />
+        <Field
+          label={t('field.confirmPassword')}
+          name="confirm"
+          type="password"
+          autoComplete="new-password"
+          value={form.values.confirm}
+          onInput={form.set('confirm')}
+          error={form.errors.confirm}
+        />
+        <div class="actions">
+          <button type="submit" disabled={form.pending}>
+            {t('register.submit')}
+          </button>
+        </div>
+      </form>
+      <p class="aside">
+        {t('register.haveAccount')} <Link href="/ui/login">{t('register.signInLink')}</Link>
+      </p>
+    </Page>
+  )
+}

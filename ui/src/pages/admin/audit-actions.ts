@@ -1,0 +1,23 @@
+/** The actions the audit log records (src/services/audit.ts AuditAction), offered as a filter. */
+export const AUDIT_ACTIONS = [
+  'user.register',
+  'user.bootstrap',
+  'user.create_cli',
+  'login.success',
+  'login.failure',
+  'login.throttled',
+  'token.refresh',
+  'token.refresh_reuse',
+  'session.logout',
+  'session.revoke',
+  'password.change',
+  'username.change',
+  'account.delete',
+  'admin.user.create',
+  'admin.user.update',
+  'admin.user.password_reset',
+  'admin.user.delete',
+  'admin.sessions.revoke',
+  'key.rotate',
+  'users.import',
+] as const
