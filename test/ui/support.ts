@@ -1,0 +1,79 @@
+import type { Page } from 'playwright-core'
+import { expect } from 'vitest'
+
+/** The bootstrap admin of the page tests. */
+export const ROOT = { username: 'root', password: 'root password for the pages' }
+
+/** Environment that creates the bootstrap admin. */
+export const ROOT_ENV = { GATEHOUSE_ADMIN_USERNAME: ROOT.username, GATEHOUSE_ADMIN_PASSWORD: ROOT.password }
+
+/** Calls the API directly (as another device would), returning status and JSON body. */
+export async function callApi(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; form?: Record<string, string> } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers: Record<string, string> = {}
+  let body: string | undefined
+  if (options.body !== undefined) {
+    headers['content-type'] = 'application/json'
+    body = JSON.stringify(options.body)
+  } else if (options.form !== undefined) {
+    headers['content-type'] = 'application/x-www-form-urlencoded'
+    body = new URLSearchParams(options.form).toString()
+  }
+  if (options.token) headers.authorization = `Bearer ${options.token}`
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  })
+  const text = await response.text()
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }
+}
+
+/** Registers a user through the API. */
+export async function registerUser(baseUrl: string, username: string, password: string): Promise<string> {
+  const { status, body } = await callApi(baseUrl, 'POST', '/register', { body: { username, password } })
+  expect(status).toBe(201)
+  return body.id as string
+}
+
+/** Signs in through the API, as a second device would; returns its tokens. */
+export async function apiLogin(
+  baseUrl: string,
+  username: string,
+  password: string,
+): Promise<{ access: string; refresh: string }> {
+  const { status, body } = await callApi(baseUrl, 'POST', '/login', { body: { username, password } })
+  expect(status).toBe(200)
+  return { access: body.access_token as string, refresh: body.refresh_token as string }
+}
+
+/** Signs in through the sign-in page, in English, and waits for the page it leads to. */
+export async function signIn(
+  page: Page,
+  baseUrl: string,
+  credentials: { username: string; password: string },
+  landing = 'Your account',
+): Promise<void> {
+  await page.goto(`${baseUrl}/ui/login`)
+  await page.getByLabel('Username').fill(credentials.username)
+  await page.getByLabel('Password', { exact: true }).fill(credentials.password)
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+  await page.getByRole('heading', { level: 1, name: landing }).waitFor()
+}
+
+/** Fails with the browser's problems attached, so a failure says what the page saw. */
+export function withProblems(problems: string[], error: unknown): Error {
+  return new Error(`${(error as Error).message}\nbrowser problems:\n${problems.join('\n') || '(none)'}`, {
+    cause: error,
+  })
+}
+
+/** A pattern matching a catalog message whatever its `{placeholders}` are filled with. */
+export function messagePattern(message: string): RegExp {
+  const parts = message.split(/\{\w+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+  return new RegExp(`^${parts.join('.+')}$`)
+}
