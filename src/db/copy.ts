@@ -14,6 +14,8 @@ export const COPY_TABLES = [
   { table: 'signing_keys', key: 'kid' },
   { table: 'audit_events', key: 'id' },
   { table: 'leases', key: 'name' },
+  { table: 'throttle_counters', key: 'key' },
+  { table: 'one_time_secrets', key: 'id' },
 ] as const satisfies ReadonlyArray<
   { [T in keyof Database]: { table: T; key: keyof Database[T] & string } }[keyof Database]
 >

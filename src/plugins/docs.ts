@@ -1,13 +1,14 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import type { TSchema } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { ErrorBody, UnprocessableBody } from '../routes/schemas.ts'
 
 /** OpenAPI 3.1 generated from the route schemas, Swagger UI at /docs (as FastAPI users expect). */
-export const docsPlugin = fp(async (app: FastifyInstance, options: { version: string }) => {
-  app.addSchema(ErrorBody)
-  app.addSchema(UnprocessableBody)
+export const docsPlugin = fp(
+  async (app: FastifyInstance, options: { version: string; sharedSchemas: readonly TSchema[] }) => {
+  // Shared schemas (the error bodies) are registered by $id, so routes can reference them.
+  for (const schema of options.sharedSchemas) app.addSchema(schema)
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -29,4 +30,5 @@ export const docsPlugin = fp(async (app: FastifyInstance, options: { version: st
   })
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: false } })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-})
+  },
+)
