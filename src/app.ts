@@ -49,8 +49,10 @@ const ROUTER_ERROR_HEADERS = {
 /** Builds the HTTP application. It never listens: main.ts and the tests decide that. */
 export async function buildApp(config: Config, dependencies: AppDependencies = {}): Promise<FastifyInstance> {
   const log = createLogger(config, dependencies.logger)
+  // Typed as Fastify's logger, so the instance keeps Fastify's default generics.
+  const loggerInstance: FastifyBaseLogger = log
   const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     onProtoPoisoning: 'error',

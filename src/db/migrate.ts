@@ -26,9 +26,10 @@ export const MIGRATIONS: Record<string, Migration> = {
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => MIGRATIONS },
+    provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
   })
   const result = await migrator.migrateToLatest()
-  if (result.error) throw result.error
+  if (result.error instanceof Error) throw result.error
+  if (result.error !== undefined) throw new Error('migration failed', { cause: result.error })
   return result
 }

@@ -33,6 +33,7 @@ export const authenticatePlugin = fp(async (app: FastifyInstance) => {
  * instead of trusting a non-null assertion, so a route registered outside the group fails closed.
  */
 export function requireAuth(request: FastifyRequest): Authenticated {
-  if (!request.auth) throw new AppError(401, 'not_authenticated', 'Not authenticated', { 'www-authenticate': 'Bearer' })
+  if (!request.auth)
+    throw new AppError(401, 'not_authenticated', 'Not authenticated', { 'www-authenticate': 'Bearer' })
   return request.auth
 }

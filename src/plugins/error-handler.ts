@@ -16,7 +16,7 @@ function validationIssues(error: FastifyError): ValidationIssue[] {
   const context = error.validationContext ?? 'body'
   return (error.validation ?? []).map((issue) => {
     const path = issue.instancePath.split('/').filter(Boolean)
-    const params = issue.params as Record<string, unknown>
+    const params: Record<string, unknown> = issue.params
     if (typeof params.missingProperty === 'string') path.push(params.missingProperty)
     if (typeof params.additionalProperty === 'string') path.push(params.additionalProperty)
     const type =

@@ -40,7 +40,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const user = await registerAccount(app.services, request.body, requestMeta(request), rateLimitSink(reply))
+      const user = await registerAccount(
+        app.services,
+        request.body,
+        requestMeta(request),
+        rateLimitSink(reply),
+      )
       return reply.code(201).send(user)
     },
   )

@@ -1,11 +1,6 @@
 import { AppError } from '../errors.ts'
 import { isUniqueViolation } from '../db/errors.ts'
-import {
-  findUserByCanonicalName,
-  insertUser,
-  updateUsername,
-  type UserRow,
-} from '../db/users.ts'
+import { findUserByCanonicalName, insertUser, updateUsername, type UserRow } from '../db/users.ts'
 import type { ServiceContext } from './context.ts'
 import { NO_REQUEST_META, recordAuditEvent, type AuditAction, type RequestMeta } from './audit.ts'
 import type { AccountCaller } from './account.ts'

@@ -55,10 +55,16 @@ describe.each(DIALECTS)('one-time secrets on %s', (dialect) => {
       binding: 'a@example.com',
     })
     expect(used?.user_id).toBe(userId)
-    expect(await consumeOneTimeToken(context, { purpose: 'test.purpose', token: secret.token })).toBeUndefined()
+    expect(
+      await consumeOneTimeToken(context, { purpose: 'test.purpose', token: secret.token }),
+    ).toBeUndefined()
     const bound = await issue({ binding: 'a@example.com' })
     expect(
-      await consumeOneTimeToken(context, { purpose: 'test.purpose', token: bound.token, binding: 'b@example.com' }),
+      await consumeOneTimeToken(context, {
+        purpose: 'test.purpose',
+        token: bound.token,
+        binding: 'b@example.com',
+      }),
     ).toBeUndefined()
   })
 
@@ -75,20 +81,26 @@ describe.each(DIALECTS)('one-time secrets on %s', (dialect) => {
   it('expires with the clock', async () => {
     const secret = await issue()
     testApp.clock.advanceSeconds(601)
-    expect(await consumeOneTimeToken(context, { purpose: 'test.purpose', token: secret.token })).toBeUndefined()
+    expect(
+      await consumeOneTimeToken(context, { purpose: 'test.purpose', token: secret.token }),
+    ).toBeUndefined()
   })
 
   it('kills a code after five wrong tries, even for the right code', async () => {
     const secret = await issue({ withCode: true })
     const wrong = secret.code === '000000' ? '000001' : '000000'
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      expect(await consumeOneTimeCode(context, { userId, purpose: 'test.purpose', code: wrong })).toBeUndefined()
+      expect(
+        await consumeOneTimeCode(context, { userId, purpose: 'test.purpose', code: wrong }),
+      ).toBeUndefined()
     }
     expect(
       await consumeOneTimeCode(context, { userId, purpose: 'test.purpose', code: secret.code ?? '' }),
     ).toBeUndefined()
     // The token of a dead secret is dead too.
-    expect(await consumeOneTimeToken(context, { purpose: 'test.purpose', token: secret.token })).toBeUndefined()
+    expect(
+      await consumeOneTimeToken(context, { purpose: 'test.purpose', token: secret.token }),
+    ).toBeUndefined()
   })
 
   it('accepts the right code once, and exactly once in parallel', async () => {
@@ -105,7 +117,9 @@ describe.each(DIALECTS)('one-time secrets on %s', (dialect) => {
     const first = await issue()
     const other = await issue({ purpose: 'kept' })
     expect(await revokeOneTimeSecrets(context.db, userId, context.clock.now(), 'test.purpose')).toBe(1)
-    expect(await consumeOneTimeToken(context, { purpose: 'test.purpose', token: first.token })).toBeUndefined()
+    expect(
+      await consumeOneTimeToken(context, { purpose: 'test.purpose', token: first.token }),
+    ).toBeUndefined()
     expect(await consumeOneTimeToken(context, { purpose: 'kept', token: other.token })).toBeDefined()
   })
 })

@@ -20,7 +20,10 @@ export async function exchangeToken(context: ServiceContext, request: GrantReque
   const grantType = request.parameters.grant_type ?? ''
   const grant = GRANTS.get(grantType)
   if (!grant) {
-    throw new OAuthError('unsupported_grant_type', `grant_type must be one of: ${SUPPORTED_GRANT_TYPES.join(', ')}`)
+    throw new OAuthError(
+      'unsupported_grant_type',
+      `grant_type must be one of: ${SUPPORTED_GRANT_TYPES.join(', ')}`,
+    )
   }
   try {
     return await grant(context, request)

@@ -17,5 +17,10 @@ export async function logInWithPassword(
     { username: attempt.identifier, meta: attempt.meta, onRateLimit: attempt.onRateLimit },
     () => checkPassword(context, attempt),
   )
-  return completeLogin(context, user, { methods: ['pwd'], authenticatedAt: context.clock.now() }, attempt.meta)
+  return completeLogin(
+    context,
+    user,
+    { methods: ['pwd'], authenticatedAt: context.clock.now() },
+    attempt.meta,
+  )
 }
