@@ -68,6 +68,13 @@ export async function typecheckConsumers(directory: string): Promise<string> {
   writeFileSync(join(directory, 'consumer.cts'), COMMONJS_CONSUMER)
   writeFileSync(join(directory, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2))
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
-  const { stdout } = await promisify(execFile)(process.execPath, [tsc, '-p', directory], { cwd: directory })
-  return stdout
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [tsc, '-p', directory], { cwd: directory })
+    return stdout
+  } catch (error) {
+    // tsc reports type errors on stdout; say what they are, not only that it exited with 2.
+    throw new Error(
+      `tsc found errors in the consumers:\n${(error as { stdout?: string }).stdout ?? String(error)}`,
+    )
+  }
 }
