@@ -1,20 +1,17 @@
 import formBody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
+import type { LoggerOptions } from 'pino'
 import { readFileSync } from 'node:fs'
 import type { Config } from './config.ts'
-import { connectDatabase, type DatabaseHandle } from './db/connect.ts'
-import { migrateToLatest } from './db/migrate.ts'
+import { createLogger } from './logger.ts'
 import { authenticatePlugin } from './plugins/authenticate.ts'
 import { docsPlugin } from './plugins/docs.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
+import { jobsPlugin } from './plugins/jobs.ts'
 import { rejectNulPlugin } from './plugins/reject-nul.ts'
 import { servicesPlugin } from './plugins/services.ts'
 import { securityHeadersPlugin } from './plugins/security-headers.ts'
-import { throttlePlugin } from './plugins/throttle.ts'
-import { keyMaintenancePlugin } from './plugins/key-maintenance.ts'
-import { maintenancePlugin } from './plugins/maintenance.ts'
-import { auditRetentionPlugin } from './plugins/audit-retention.ts'
 import { accountRoutes } from './routes/account.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { adminAuditRoutes } from './routes/admin-audit.ts'
@@ -24,21 +21,18 @@ import { authRoutes } from './routes/auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { oauthRoutes } from './routes/oauth.ts'
 import { profileRoutes } from './routes/profile.ts'
+import { protectedRoutes } from './routes/protected.ts'
+import { ErrorBody, UnprocessableBody } from './routes/schemas.ts'
 import { sessionRoutes } from './routes/sessions.ts'
 import { uiRoutes, DEFAULT_UI_DIRECTORY } from './routes/ui.ts'
 import { wellKnownRoutes } from './routes/well-known.ts'
-import { systemClock, type Clock } from './services/clock.ts'
-import type { ServiceContext } from './services/context.ts'
-import { SecretBox } from './services/keys/encryption.ts'
-import { KeyStore } from './services/keys/key-store.ts'
-import { createPasswordHasher } from './services/passwords.ts'
+import { createServiceContext, type ContextDependencies } from './services/create-context.ts'
 import { ensureBootstrapAdmin } from './services/users.ts'
 
 /** What tests (or an embedding program) may supply instead of the defaults. */
-export interface AppDependencies {
-  clock?: Clock
-  database?: DatabaseHandle
-  logger?: FastifyServerOptions['logger']
+export interface AppDependencies extends ContextDependencies {
+  /** `false` silences the log; an object overrides pino options. */
+  logger?: false | LoggerOptions
   /** Where the built pages are (default: dist/ui of this installation). */
   uiDirectory?: string
 }
@@ -46,34 +40,6 @@ export interface AppDependencies {
 const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version
-
-/** Builds the service context: connects, migrates, loads keys and warms the hasher. */
-export async function createServiceContext(
-  config: Config,
-  dependencies: AppDependencies = {},
-): Promise<ServiceContext> {
-  const clock = dependencies.clock ?? systemClock
-  const { db, dialect } =
-    dependencies.database ??
-    connectDatabase(config.database, {
-      poolMax: config.databasePoolMax,
-      statementTimeoutMs: config.databaseStatementTimeoutMs,
-    })
-  try {
-    await migrateToLatest(db)
-    const keys = new KeyStore(db, config, clock)
-    await keys.initialize()
-    const passwords = await createPasswordHasher(config.argon2, {
-      concurrency: config.hashConcurrency,
-      queueMax: config.hashQueueMax,
-    })
-    const secretBox = new SecretBox(config.secret, config.secretPrevious)
-    return { db, dialect, config, clock, keys, passwords, secretBox }
-  } catch (error) {
-    await db.destroy()
-    throw error
-  }
-}
 
 const ROUTER_ERROR_HEADERS = {
   'content-type': 'application/json; charset=utf-8',
@@ -86,14 +52,11 @@ const ROUTER_ERROR_HEADERS = {
 
 /** Builds the HTTP application. It never listens: main.ts and the tests decide that. */
 export async function buildApp(config: Config, dependencies: AppDependencies = {}): Promise<FastifyInstance> {
+  const log = createLogger(config, dependencies.logger)
+  // Typed as Fastify's logger, so the instance keeps Fastify's default generics.
+  const loggerInstance: FastifyBaseLogger = log
   const app = Fastify({
-    logger: dependencies.logger ?? {
-      level: config.logLevel,
-      // Never log query strings (a token could be pasted there) or any header.
-      serializers: {
-        req: (request) => ({ method: request.method, url: request.url.split('?')[0], id: request.id }),
-      },
-    },
+    loggerInstance,
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     onProtoPoisoning: 'error',
@@ -123,19 +86,16 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   // Slowloris: a client gets 10 s to finish sending its headers (Node's default is 60 s).
   app.server.headersTimeout = 10_000
 
-  const context = await createServiceContext(config, dependencies)
+  const context = await createServiceContext(config, log, dependencies)
   await app.register(servicesPlugin, { context })
   app.removeContentTypeParser('text/plain')
   await app.register(formBody, { bodyLimit: config.bodyLimitBytes })
   await app.register(errorHandlerPlugin)
   await app.register(rejectNulPlugin)
   await app.register(securityHeadersPlugin, { corsOrigins: config.corsOrigins })
-  await app.register(throttlePlugin)
   await app.register(authenticatePlugin)
-  await app.register(docsPlugin, { version: VERSION })
-  await app.register(maintenancePlugin)
-  await app.register(auditRetentionPlugin)
-  await app.register(keyMaintenancePlugin)
+  await app.register(docsPlugin, { version: VERSION, sharedSchemas: [ErrorBody, UnprocessableBody] })
+  await app.register(jobsPlugin)
 
   // Responses carry user data or tokens unless a route says otherwise (the JWKS and /docs do).
   app.addHook('onSend', async (_request, reply) => {
@@ -143,14 +103,11 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   })
 
   await app.register(authRoutes)
-  await app.register(profileRoutes)
-  await app.register(accountRoutes)
   await app.register(oauthRoutes)
-  await app.register(sessionRoutes)
-  await app.register(adminRoutes)
-  await app.register(adminUserRoutes)
-  await app.register(adminAuditRoutes)
-  await app.register(adminKeyRoutes)
+  await app.register(protectedRoutes('user', [profileRoutes, accountRoutes, sessionRoutes]))
+  await app.register(
+    protectedRoutes('admin', [adminRoutes, adminUserRoutes, adminAuditRoutes, adminKeyRoutes]),
+  )
   await app.register(wellKnownRoutes)
   await app.register(healthRoutes)
   await app.register(uiRoutes, { directory: dependencies.uiDirectory ?? DEFAULT_UI_DIRECTORY })

@@ -196,8 +196,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // freely, so they see a failed name as unset and every problem still reaches the one message.
   const raw = new Proxy(validated, {
     get: (target, name, receiver) =>
-      typeof name === 'string' && failed.has(name) ? undefined : Reflect.get(target, name, receiver),
-  }) as typeof validated
+      typeof name === 'string' && failed.has(name)
+        ? undefined
+        : (Reflect.get(target, name, receiver) as unknown),
+  })
 
   const production = raw.NODE_ENV === 'production'
   const byteLength = (value: string | undefined) => Buffer.byteLength(value ?? '', 'utf8')
@@ -249,7 +251,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretGenerated,
     issuer: raw.GATEHOUSE_ISSUER ?? `http://localhost:${raw.PORT}`,
     audience: raw.GATEHOUSE_AUDIENCE,
-    jwtAlgorithm: raw.GATEHOUSE_JWT_ALG as SigningAlgorithm,
+    jwtAlgorithm: raw.GATEHOUSE_JWT_ALG,
     hs256Secret: raw.GATEHOUSE_HS256_SECRET,
     accessTokenTtlSeconds: raw.GATEHOUSE_ACCESS_TOKEN_TTL,
     refreshTokenIdleTtlSeconds: raw.GATEHOUSE_REFRESH_TOKEN_IDLE_TTL,
@@ -273,7 +275,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     registration: raw.GATEHOUSE_REGISTRATION as 'open' | 'closed',
     trustProxyHops: raw.GATEHOUSE_TRUST_PROXY,
     redisUrl: raw.GATEHOUSE_REDIS_URL,
-    redisFailureMode: raw.GATEHOUSE_REDIS_FAILURE_MODE as 'open' | 'closed',
+    redisFailureMode: raw.GATEHOUSE_REDIS_FAILURE_MODE,
     redisKeyPrefix: raw.GATEHOUSE_REDIS_KEY_PREFIX,
     corsOrigins: raw.GATEHOUSE_CORS_ORIGINS,
     auditRetentionDays: raw.GATEHOUSE_AUDIT_RETENTION_DAYS,

@@ -1,11 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import { once } from 'node:events'
 import type { AuditEventFilter } from '../db/audit.ts'
-import { purgeAuditEventsBefore } from '../db/audit.ts'
 import { iterateAuditEvents, parseInstant, toPublicAuditEvent } from '../services/audit.ts'
+import { purgeAuditEventsPastRetention } from '../services/jobs/purge-expired.ts'
 import { withServiceContext } from './context.ts'
-
-const DAY_MS = 86_400_000
 
 function instant(value: string): string {
   // Checked again against the clock at run time; here only the shape, so typos fail before connecting.
@@ -15,6 +13,13 @@ function instant(value: string): string {
     )
   }
   return value
+}
+
+// The option parser already checked the shape, so only a value relative to the clock is left to read.
+function requiredInstant(value: string, now: number): number {
+  const parsed = parseInstant(value, now)
+  if (parsed === undefined) throw new InvalidArgumentError(`invalid instant: ${value}`)
+  return parsed
 }
 
 /** `gatehouse audit export|purge`. */
@@ -44,8 +49,8 @@ export function registerAuditCommands(program: Command): void {
         await withServiceContext(async (context) => {
           const now = context.clock.now()
           const filter: AuditEventFilter = {
-            ...(options.since !== undefined ? { since: parseInstant(options.since, now)! } : {}),
-            ...(options.until !== undefined ? { until: parseInstant(options.until, now)! } : {}),
+            ...(options.since !== undefined ? { since: requiredInstant(options.since, now) } : {}),
+            ...(options.until !== undefined ? { until: requiredInstant(options.until, now) } : {}),
             ...(options.action !== undefined ? { action: options.action } : {}),
             ...(options.actor !== undefined ? { actorUserId: options.actor } : {}),
             ...(options.target !== undefined ? { targetUserId: options.target } : {}),
@@ -63,9 +68,7 @@ export function registerAuditCommands(program: Command): void {
     .command('purge')
     .description('delete events older than GATEHOUSE_AUDIT_RETENTION_DAYS now (the server also does this)')
     .action(async () => {
-      const purged = await withServiceContext((context) =>
-        purgeAuditEventsBefore(context.db, context.clock.now() - context.config.auditRetentionDays * DAY_MS),
-      )
+      const purged = await withServiceContext(purgeAuditEventsPastRetention)
       process.stdout.write(`Purged ${purged} audit events.\n`)
     })
 }

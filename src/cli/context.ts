@@ -1,13 +1,16 @@
-import { createServiceContext } from '../app.ts'
 import { loadConfig } from '../config.ts'
+import { createLogger } from '../logger.ts'
 import type { ServiceContext } from '../services/context.ts'
+import { closeServiceContext, createServiceContext } from '../services/create-context.ts'
 
 /** Opens the configured database (migrating it) for one CLI command, and always closes it. */
 export async function withServiceContext<T>(run: (context: ServiceContext) => Promise<T>): Promise<T> {
-  const context = await createServiceContext(loadConfig())
+  const config = loadConfig()
+  // Commands print their own output; the log says only what goes wrong.
+  const context = await createServiceContext(config, createLogger(config, { level: 'warn' }))
   try {
     return await run(context)
   } finally {
-    await context.db.destroy()
+    await closeServiceContext(context)
   }
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander'
 import { existsSync } from 'node:fs'
-import { ConfigError, loadConfig } from '../config.ts'
+import { ConfigError } from '../config.ts'
 import { registerAuditCommands } from './audit.ts'
 import { registerDbCopyCommand } from './db-copy.ts'
 import { registerImportCommands } from './import.ts'
@@ -36,6 +36,3 @@ try {
   process.stderr.write(`gatehouse: ${error instanceof Error ? error.message : String(error)}\n`)
   process.exit(1)
 }
-
-// Re-exported so commands share one loader.
-export { loadConfig }

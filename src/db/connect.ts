@@ -72,7 +72,9 @@ function postgresDialect(url: string, options: PostgresOptions): PostgresDialect
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID
           ? (value: string) => Number(value)
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+          : (pg.types.getTypeParser(oid, format) as (
+              value: string,
+            ) => unknown)) as typeof pg.types.getTypeParser,
     },
   })
   // Without a listener, an idle client dropped by a restarting server would crash the process.

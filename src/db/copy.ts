@@ -14,6 +14,8 @@ export const COPY_TABLES = [
   { table: 'signing_keys', key: 'kid' },
   { table: 'audit_events', key: 'id' },
   { table: 'leases', key: 'name' },
+  { table: 'throttle_counters', key: 'key' },
+  { table: 'one_time_secrets', key: 'id' },
 ] as const satisfies ReadonlyArray<
   { [T in keyof Database]: { table: T; key: keyof Database[T] & string } }[keyof Database]
 >
@@ -169,8 +171,10 @@ async function copyTable(
     let query = source.selectFrom(table).selectAll().orderBy(key).limit(batchSize)
     if (lastKey !== undefined) query = query.where(key, '>', lastKey)
     const rows = await query.execute()
-    if (rows.length === 0) break
-    const rowsPerInsert = Math.max(1, Math.floor(MAX_PARAMETERS_PER_INSERT / Object.keys(rows[0]!).length))
+    const first = rows[0]
+    const last = rows.at(-1)
+    if (first === undefined || last === undefined) break
+    const rowsPerInsert = Math.max(1, Math.floor(MAX_PARAMETERS_PER_INSERT / Object.keys(first).length))
     for (let start = 0; start < rows.length; start += rowsPerInsert) {
       await target
         .insertInto(table)
@@ -178,7 +182,7 @@ async function copyTable(
         .execute()
     }
     copied += rows.length
-    lastKey = rows[rows.length - 1]![key]
+    lastKey = last[key]
     options.onProgress?.({ table, copied, total })
     if (rows.length < batchSize) break
   }

@@ -4,6 +4,8 @@ import * as refreshTokens from './migrations/2026-11-26-002-refresh-tokens.ts'
 import * as auditEvents from './migrations/2026-11-26-003-audit-events.ts'
 import * as leases from './migrations/2026-11-26-004-leases.ts'
 import * as casefoldUsernames from './migrations/2026-11-27-005-casefold-usernames.ts'
+import * as oneTimeSecrets from './migrations/2026-11-30-006-one-time-secrets.ts'
+import * as throttleCounters from './migrations/2026-11-30-006-throttle-counters.ts'
 import type { Database } from './schema.ts'
 
 /** Every migration, in order. Imported statically so the list does not depend on the working directory. */
@@ -13,6 +15,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-26-003-audit-events': auditEvents,
   '2026-11-26-004-leases': leases,
   '2026-11-27-005-casefold-usernames': casefoldUsernames,
+  '2026-11-30-006-one-time-secrets': oneTimeSecrets,
+  '2026-11-30-006-throttle-counters': throttleCounters,
 }
 
 /**
@@ -22,9 +26,10 @@ export const MIGRATIONS: Record<string, Migration> = {
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => MIGRATIONS },
+    provider: { getMigrations: () => Promise.resolve(MIGRATIONS) },
   })
   const result = await migrator.migrateToLatest()
-  if (result.error) throw result.error
+  if (result.error instanceof Error) throw result.error
+  if (result.error !== undefined) throw new Error('migration failed', { cause: result.error })
   return result
 }

@@ -75,6 +75,34 @@ export interface SigningKeysTable {
   published_until: number | null
 }
 
+/** A throttle counter (rate-limiter-flexible's layout) when counters live in the application database. */
+export interface ThrottleCountersTable {
+  key: string
+  points: number
+  /** Epoch milliseconds after which the counter is forgotten; null never. */
+  expire: number | null
+}
+
+/**
+ * A one-time secret (email link token or code, reset token, mfa_token…): only its hash is stored, it is
+ * bound to a user, a purpose and an optional binding string, and it is consumed at most once.
+ */
+export interface OneTimeSecretsTable {
+  id: string
+  user_id: string
+  purpose: string
+  /** What the secret is bound to besides the user (an email address, a password digest); '' for nothing. */
+  binding: string
+  token_hash: string
+  /** Keyed hash of the short code, when the secret has one. */
+  code_hash: string | null
+  failed_attempts: number
+  max_attempts: number
+  created_at: number
+  expires_at: number
+  consumed_at: number | null
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   users: UsersTable
@@ -83,6 +111,8 @@ export interface Database {
   refresh_tokens: RefreshTokensTable
   audit_events: AuditEventsTable
   leases: LeasesTable
+  throttle_counters: ThrottleCountersTable
+  one_time_secrets: OneTimeSecretsTable
 }
 
 /** A connection or an open transaction: repository functions accept either. */

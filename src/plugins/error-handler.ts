@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import { AppError, DatabaseUnavailableError, OAuthError } from '../errors.ts'
 import { isDatabaseUnavailable } from '../db/errors.ts'
 import { ThrottledError } from '../services/throttle/errors.ts'
-import { setRateLimitHeaders } from './throttle.ts'
+import { rateLimitHeaders } from '../services/throttle/rate-limit-info.ts'
 
 interface ValidationIssue {
   loc: Array<string | number>
@@ -16,7 +16,7 @@ function validationIssues(error: FastifyError): ValidationIssue[] {
   const context = error.validationContext ?? 'body'
   return (error.validation ?? []).map((issue) => {
     const path = issue.instancePath.split('/').filter(Boolean)
-    const params = issue.params as Record<string, unknown>
+    const params: Record<string, unknown> = issue.params
     if (typeof params.missingProperty === 'string') path.push(params.missingProperty)
     if (typeof params.additionalProperty === 'string') path.push(params.additionalProperty)
     const type =
@@ -66,12 +66,11 @@ export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
       )
     }
     if (error instanceof ThrottledError) {
-      setRateLimitHeaders(reply, error.rateLimit)
       return send(
         reply,
         429,
         { detail: error.detail, code: error.code },
-        { 'retry-after': String(error.retryAfterSeconds) },
+        { ...rateLimitHeaders(error.rateLimit), 'retry-after': String(error.retryAfterSeconds) },
       )
     }
     if (error.validation) {

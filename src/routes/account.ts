@@ -2,17 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { changePassword, deleteAccount } from '../services/account.ts'
 import { requireContentType } from './content-type.ts'
-import { underLoginThrottle } from './password-guard.ts'
-import { requestMeta } from './request-meta.ts'
+import { accountCaller } from './request-meta.ts'
 import { bearerSecurity, errorResponses } from './schemas.ts'
 
 const Password = Type.String({ minLength: 1, maxLength: 4096 })
 
-/** Password change and account deletion; both need the current password as proof. */
+/** Password change and account deletion; both need the current password as proof. Bearer-protected. */
 export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  // onRequest: an unauthenticated caller gets 401 before any body is parsed or validated (no schema leaks).
-  app.addHook('onRequest', app.authenticate)
-
   app.post(
     '/profile/password',
     {
@@ -32,9 +28,10 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { user, sessionId } = request.auth!
-      const { revokedSessions } = await underLoginThrottle(app, request, reply, () =>
-        changePassword(app.services, user.id, sessionId, request.body, requestMeta(request)),
+      const { revokedSessions } = await changePassword(
+        app.services,
+        accountCaller(request, reply),
+        request.body,
       )
       return { message: 'Password changed', revoked_sessions: revokedSessions }
     },
@@ -53,9 +50,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await underLoginThrottle(app, request, reply, () =>
-        deleteAccount(app.services, request.auth!.user.id, request.body.password, requestMeta(request)),
-      )
+      await deleteAccount(app.services, accountCaller(request, reply), request.body.password)
       return reply.code(204).send()
     },
   )

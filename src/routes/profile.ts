@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { renameUser, toPublicUser } from '../services/users.ts'
 import { requireContentType } from './content-type.ts'
-import { underLoginThrottle } from './password-guard.ts'
-import { requestMeta } from './request-meta.ts'
+import { requireAuth } from '../plugins/authenticate.ts'
+import { accountCaller } from './request-meta.ts'
 import { bearerSecurity, CredentialsBody, errorResponses, ProfileSchema } from './schemas.ts'
 
 const TokenExpiry = Type.Object({
@@ -11,11 +11,8 @@ const TokenExpiry = Type.Object({
   expires_in: Type.Integer({ description: 'Seconds from now until it expires' }),
 })
 
-/** The seed's `/profile`, `PUT /profile/` and `/token_expiry`; each requires a Bearer token. */
+/** The seed's `/profile`, `PUT /profile/` and `/token_expiry`; bearer-protected (see protected.ts). */
 export const profileRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  // onRequest: an unauthenticated caller gets 401 before any body is parsed or validated (no schema leaks).
-  app.addHook('onRequest', app.authenticate)
-
   app.get(
     '/profile',
     {
@@ -26,7 +23,7 @@ export const profileRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ProfileSchema, ...errorResponses(401) },
       },
     },
-    async (request) => toPublicUser(request.auth!.user),
+    async (request) => toPublicUser(requireAuth(request).user),
   )
 
   app.put(
@@ -45,9 +42,7 @@ export const profileRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { username } = await underLoginThrottle(app, request, reply, () =>
-        renameUser(app.services, request.auth!.user.id, request.body, requestMeta(request)),
-      )
+      const { username } = await renameUser(app.services, accountCaller(request, reply), request.body)
       return { message: 'Profile updated successfully', username }
     },
   )
@@ -64,7 +59,7 @@ export const profileRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
       async (request) => {
-        const expiresAtSeconds = request.auth!.claims.exp
+        const expiresAtSeconds = requireAuth(request).claims.exp
         const nowSeconds = Math.floor(app.services.clock.now() / 1000)
         return {
           expire_time: new Date(expiresAtSeconds * 1000).toISOString(),

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { AppError } from '../errors.ts'
-import { listLiveSessions } from '../db/sessions.ts'
-import { logout, revokeOwnSession, revokeOwnSessions } from '../services/revocation.ts'
+import { requireAuth } from '../plugins/authenticate.ts'
+import { listOwnSessions, revokeOwnSession, revokeOwnSessions } from '../services/own-sessions.ts'
+import { logout } from '../services/revocation.ts'
 import { requestMeta } from './request-meta.ts'
 import { bearerSecurity, errorResponses } from './schemas.ts'
 
@@ -15,16 +16,13 @@ const SessionSchema = Type.Object({
   current: Type.Boolean({ description: 'True for the session of the token making this request' }),
 })
 
-/** The caller's own sessions: list them, end one, end the others or all, and log out. */
+/** The caller's own sessions: list them, end one, end the others or all, and log out. Bearer-protected. */
 export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  // onRequest: an unauthenticated caller gets 401 before any body is parsed or validated (no schema leaks).
-  app.addHook('onRequest', app.authenticate)
-
   app.post(
     '/logout',
     { schema: { tags: ['sessions'], summary: 'End the current session', security: bearerSecurity } },
     async (request, reply) => {
-      await logout(app.services, request.auth!.sessionId, requestMeta(request))
+      await logout(app.services, requireAuth(request).sessionId, requestMeta(request))
       return reply.code(204).send()
     },
   )
@@ -40,16 +38,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { user, sessionId } = request.auth!
-      const rows = await listLiveSessions(app.services.db, user.id, app.services.clock.now())
-      return rows.map((row) => ({
-        id: row.id,
-        created_at: new Date(row.created_at).toISOString(),
-        last_used_at: new Date(row.last_used_at).toISOString(),
-        user_agent: row.user_agent,
-        ip: row.ip,
-        current: row.id === sessionId,
-      }))
+      const { user, sessionId } = requireAuth(request)
+      return listOwnSessions(app.services, user.id, sessionId)
     },
   )
 
@@ -65,7 +55,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { user } = request.auth!
+      const { user } = requireAuth(request)
       // Another user's session id answers exactly like an unknown one: 404, and nothing changes.
       const revoked = await revokeOwnSession(app.services, user.id, request.params.id, requestMeta(request))
       if (!revoked) throw new AppError(404, 'not_found', 'Session not found')
@@ -88,7 +78,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { user, sessionId } = request.auth!
+      const { user, sessionId } = requireAuth(request)
       const except = request.query.scope === 'others' ? sessionId : undefined
       const revoked = await revokeOwnSessions(app.services, user.id, except, requestMeta(request))
       return { revoked }

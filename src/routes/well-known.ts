@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { createHash } from 'node:crypto'
 import type { Config } from '../config.ts'
 import { JWKS_MAX_AGE_SECONDS } from '../services/keys/schedule.ts'
+import { SUPPORTED_GRANT_TYPES } from '../services/grants/index.ts'
 
 // The metadata only changes with configuration (a restart) or when a key of a new algorithm appears;
 // an hour is what large providers use, and jwks_uri itself never moves.
@@ -39,7 +40,7 @@ export function authorizationServerMetadata(
     jwks_uri: `${base}/.well-known/jwks.json`,
     revocation_endpoint: `${base}/revoke`,
     introspection_endpoint: `${base}/introspect`,
-    grant_types_supported: ['password', 'refresh_token'],
+    grant_types_supported: [...SUPPORTED_GRANT_TYPES],
     // RFC 8414 §2 makes this required, but we have no authorization endpoint, so no response types.
     response_types_supported: [],
     // First-party clients are public: the token endpoint takes no client authentication.

@@ -1,22 +1,20 @@
-import { AppError } from '../errors.ts'
 import { revokeUserSessions } from '../db/sessions.ts'
-import { deleteUser, findUserById, selectEnabledAdminIds, updatePasswordHash } from '../db/users.ts'
+import { deleteUser, selectEnabledAdminIds, updatePasswordHash } from '../db/users.ts'
 import { assertAdminRemains, removesAdmin } from './admin/last-admin.ts'
 import type { ServiceContext } from './context.ts'
-import { NO_REQUEST_META, recordAuditEvent, type RequestMeta } from './audit.ts'
-import { acceptNewPassword, MAX_PASSWORD_BYTES } from './password-policy.ts'
+import { recordAuditEvent, type RequestMeta } from './audit.ts'
+import { confirmCurrentPassword } from './login/reauthenticate.ts'
+import { acceptNewPassword } from './password-policy.ts'
+import type { RateLimitSink } from './throttle/rate-limit-info.ts'
 
-async function requireCurrentPassword(context: ServiceContext, userId: string, password: string) {
-  const user = await findUserById(context.db, userId)
-  if (!user)
-    throw new AppError(401, 'invalid_token', 'The user no longer exists', {
-      'www-authenticate': 'Bearer error="invalid_token"',
-    })
-  const ok =
-    Buffer.byteLength(password, 'utf8') <= MAX_PASSWORD_BYTES &&
-    (await context.passwords.verify(user.password_hash, password)).ok
-  if (!ok) throw new AppError(403, 'invalid_credentials', 'Incorrect password')
-  return user
+/** The signed-in caller of an account change. */
+export interface AccountCaller {
+  userId: string
+  username: string
+  sessionId: string
+  meta: RequestMeta
+  /** Receives the login quota the current-password check counts under. */
+  onRateLimit?: RateLimitSink | undefined
 }
 
 /**
@@ -25,12 +23,11 @@ async function requireCurrentPassword(context: ServiceContext, userId: string, p
  */
 export async function changePassword(
   context: ServiceContext,
-  userId: string,
-  currentSessionId: string,
+  caller: AccountCaller,
   input: { current_password: string; new_password: string },
-  meta: RequestMeta = NO_REQUEST_META,
 ): Promise<{ revokedSessions: number }> {
-  const user = await requireCurrentPassword(context, userId, input.current_password)
+  const { userId, sessionId: currentSessionId, meta } = caller
+  const user = await confirmCurrentPassword(context, { ...caller, password: input.current_password })
   const password = acceptNewPassword(input.new_password, user.username)
   const passwordHash = await context.passwords.hash(password)
   const now = context.clock.now()
@@ -52,11 +49,11 @@ export async function changePassword(
 /** Deletes the caller's account after checking the password; sessions and refresh tokens go with it. */
 export async function deleteAccount(
   context: ServiceContext,
-  userId: string,
+  caller: AccountCaller,
   password: string,
-  meta: RequestMeta = NO_REQUEST_META,
 ): Promise<void> {
-  const user = await requireCurrentPassword(context, userId, password)
+  const { userId, meta } = caller
+  const user = await confirmCurrentPassword(context, { ...caller, password })
   const now = context.clock.now()
   await context.db.transaction().execute(async (trx) => {
     // The last enabled admin may not delete themself here either; the admin API has the same guard.

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely'
 import type { Config } from '../config.ts'
 import type { Database, Dialect } from '../db/schema.ts'
+import type { Logger } from '../logger.ts'
 import type { Clock } from './clock.ts'
 import type { SecretBox } from './keys/encryption.ts'
 import type { KeyStore } from './keys/key-store.ts'
 import type { PasswordHasher } from './passwords.ts'
+import type { Throttles } from './throttle/build.ts'
 
 /** The dependencies every service function receives explicitly; services never import Fastify. */
 export interface ServiceContext {
@@ -14,6 +16,9 @@ export interface ServiceContext {
   readonly clock: Clock
   readonly keys: KeyStore
   readonly passwords: PasswordHasher
-  /** Seals short-lived secrets (grace-window responses) under GATEHOUSE_SECRET. */
+  /** Seals secrets at rest (private keys, grace-window responses) under GATEHOUSE_SECRET. */
   readonly secretBox: SecretBox
+  /** Brute-force and abuse throttles, built once from config on one counter store. */
+  readonly throttles: Throttles
+  readonly log: Logger
 }

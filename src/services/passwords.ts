@@ -73,7 +73,8 @@ export async function createPasswordHasher(
     try {
       const parsed = parseOptions(storedHash)
       return (
-        parsed.algorithm === ARGON2ID &&
+        // Algorithm is a const enum, erased at compile time: compare its number.
+        Number(parsed.algorithm) === ARGON2ID &&
         parsed.memoryCost === parameters.memoryKib &&
         parsed.timeCost === parameters.iterations &&
         parsed.parallelism === parameters.parallelism

@@ -1,15 +1,11 @@
-import { AppError, unauthorized } from '../errors.ts'
+import { AppError } from '../errors.ts'
 import { isUniqueViolation } from '../db/errors.ts'
-import {
-  findUserByCanonicalName,
-  findUserById,
-  insertUser,
-  updateUsername,
-  type UserRow,
-} from '../db/users.ts'
+import { findUserByCanonicalName, insertUser, updateUsername, type UserRow } from '../db/users.ts'
 import type { ServiceContext } from './context.ts'
 import { NO_REQUEST_META, recordAuditEvent, type AuditAction, type RequestMeta } from './audit.ts'
-import { acceptNewPassword, MAX_PASSWORD_BYTES } from './password-policy.ts'
+import type { AccountCaller } from './account.ts'
+import { confirmCurrentPassword } from './login/reauthenticate.ts'
+import { acceptNewPassword } from './password-policy.ts'
 import { newId } from './random.ts'
 import { canonicalUsername, normalizeNewUsername } from './usernames.ts'
 
@@ -109,15 +105,11 @@ export async function createUser(
 /** Renames the caller after re-checking their password (the seed ignored it; we require it as proof). */
 export async function renameUser(
   context: ServiceContext,
-  userId: string,
+  caller: AccountCaller,
   input: { username: string; password: string },
-  meta: RequestMeta = NO_REQUEST_META,
 ): Promise<{ username: string }> {
-  const user = await findUserById(context.db, userId)
-  if (!user) throw unauthorized('invalid_token', 'The user no longer exists')
-  if (Buffer.byteLength(input.password, 'utf8') > MAX_PASSWORD_BYTES) throw wrongPassword()
-  const check = await context.passwords.verify(user.password_hash, input.password)
-  if (!check.ok) throw wrongPassword()
+  const { meta } = caller
+  const user = await confirmCurrentPassword(context, { ...caller, password: input.password })
   const { display, canonical } = normalizeNewUsername(input.username)
   if (display === user.username) return { username: display }
   const now = context.clock.now()
@@ -136,10 +128,6 @@ export async function renameUser(
     throw error
   }
   return { username: display }
-}
-
-function wrongPassword(): AppError {
-  return new AppError(403, 'invalid_credentials', 'Incorrect password')
 }
 
 /**

@@ -39,7 +39,7 @@ describe.each(STORES)('login throttling on $name', (variant) => {
   let testApp: TestApp
   beforeEach(async () => {
     testApp = await createTestApp({ dialect: variant.dialect, env: { ...ENV, ...variant.env() } })
-    expect(testApp.app.throttle.store).toBe(variant.store)
+    expect(testApp.app.services.throttles.store).toBe(variant.store)
     await register(testApp.app, 'victim')
   })
   afterEach(async () => {

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../helpers/app.ts'
 import { launchBrowser, openPage, skipBrowserSuite, startUiServer, type UiPage } from '../helpers/browser.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { apiLogin, callApi, registerUser, signIn, withProblems } from './support.ts'
+import { apiLogin, callApi, defined, registerUser, signIn, withProblems } from './support.ts'
 
 // A person's own pages, driven as a person would: by role and label, in a real Chromium, against a real
 // server. Every test starts from a fresh browser context (no cookies, nothing in memory).
@@ -263,7 +263,7 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
       await expect.poll(() => page.getByRole('status').innerText()).toBe('You have signed out.')
       const sessionsAfter = await server.app.services.db
         .selectFrom('sessions')
-        .where('id', '=', sessionsBefore[0]!.id)
+        .where('id', '=', defined(sessionsBefore[0]).id)
         .select('revoked_at')
         .executeTakeFirstOrThrow()
       expect(sessionsAfter.revoked_at).not.toBeNull()

@@ -4,7 +4,7 @@ import { retireKeyAsAdmin, rotateKeysAsAdmin } from '../../src/services/admin/ke
 import { KEY_PREPUBLICATION_MS } from '../../src/services/keys/schedule.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { ROOT, ROOT_ENV } from './support.ts'
+import { defined, ROOT, ROOT_ENV } from './support.ts'
 
 // The admin API for signing keys that /ui/admin/keys calls: GET /admin/keys, POST /admin/keys/rotate,
 // POST /admin/keys/{kid}/retire. The same service functions as `gatehouse keys`, with each change audited
@@ -43,7 +43,7 @@ describe.each(DIALECTS)('admin signing-key API on %s', (dialect) => {
     testApp = await createTestApp({ dialect, env: { ...ROOT_ENV, ...env } })
     const root = await logIn(testApp.app, ROOT.username, ROOT.password)
     const call = (method: 'GET' | 'POST', url: string, token = root.token) =>
-      testApp!.app.inject({ method, url, headers: bearer(token) })
+      defined(testApp).app.inject({ method, url, headers: bearer(token) })
     return { app: testApp.app, clock: testApp.clock, root, call }
   }
 
@@ -66,7 +66,7 @@ describe.each(DIALECTS)('admin signing-key API on %s', (dialect) => {
     expect(body.rotation_interval_seconds).toBe(30 * 86_400)
     expect(body.items).toHaveLength(1)
     expect(body.items[0]).toMatchObject({ algorithm: 'EdDSA', state: 'active', retired_at: null })
-    expect(Object.keys(body.items[0]!).sort()).toEqual(
+    expect(Object.keys(defined(body.items[0])).sort()).toEqual(
       ['algorithm', 'created_at', 'kid', 'published_until', 'retired_at', 'signs_from', 'state'].sort(),
     )
     expect(response.body).not.toMatch(/"d"|private|encrypted|"x"/)
@@ -74,7 +74,7 @@ describe.each(DIALECTS)('admin signing-key API on %s', (dialect) => {
 
   it('rotates: a new key signs, the old one keeps verifying, and the audit log names the admin', async () => {
     const { app, call, root } = await setUp()
-    const before = (await call('GET', '/admin/keys')).json<KeyList>().items[0]!.kid
+    const before = (await call('GET', '/admin/keys')).json<KeyList>().items[0]?.kid ?? ''
     const rotated = await call('POST', '/admin/keys/rotate')
     expect(rotated.statusCode).toBe(200)
     const { created_kid, retired_kids } = rotated.json<{ created_kid: string; retired_kids: string[] }>()
@@ -88,15 +88,15 @@ describe.each(DIALECTS)('admin signing-key API on %s', (dialect) => {
     // The token signed by the old key still works: rotation signs nobody out.
     expect((await call('GET', '/profile')).statusCode).toBe(200)
     const fresh = await logIn(app, ROOT.username, ROOT.password)
-    const header = JSON.parse(Buffer.from(fresh.token.split('.')[0]!, 'base64url').toString()) as {
+    const header = JSON.parse(Buffer.from(fresh.token.split('.')[0] ?? '', 'base64url').toString()) as {
       kid: string
     }
     expect(header.kid).toBe(created_kid)
 
     const [event] = await keyEvents(app)
     expect(event).toMatchObject({ actor_user_id: root.id, outcome: 'success', ip: '127.0.0.1' })
-    expect(event!.session_id).not.toBeNull()
-    expect(JSON.parse(event!.details ?? '{}')).toEqual({
+    expect(defined(event).session_id).not.toBeNull()
+    expect(JSON.parse(defined(event).details ?? '{}')).toEqual({
       kid: created_kid,
       algorithm: 'EdDSA',
       retired_kid: before,
@@ -106,7 +106,7 @@ describe.each(DIALECTS)('admin signing-key API on %s', (dialect) => {
 
   it('retires a key at once: tokens it signed are refused on the next request, a fresh key signs', async () => {
     const { app, call, root } = await setUp()
-    const signing = (await call('GET', '/admin/keys')).json<KeyList>().items[0]!.kid
+    const signing = (await call('GET', '/admin/keys')).json<KeyList>().items[0]?.kid ?? ''
     const retired = await call('POST', `/admin/keys/${signing}/retire`)
     expect(retired.statusCode).toBe(200)
     const body = retired.json<{ retired_kid: string; created_kid: string | null }>()
@@ -126,7 +126,10 @@ describe.each(DIALECTS)('admin signing-key API on %s', (dialect) => {
 
     const [event] = await keyEvents(app)
     expect(event).toMatchObject({ actor_user_id: root.id })
-    expect(JSON.parse(event!.details ?? '{}')).toMatchObject({ retired_kid: signing, kid: body.created_kid })
+    expect(JSON.parse(defined(event).details ?? '{}')).toMatchObject({
+      retired_kid: signing,
+      kid: body.created_kid,
+    })
   })
 
   it('answers 404 for an unknown kid, 409 for a key already retired, 422 for a malformed kid', async () => {
@@ -136,7 +139,7 @@ describe.each(DIALECTS)('admin signing-key API on %s', (dialect) => {
       code: 'not_found',
     })
     // A key replaced by a rotation leaves the JWKS once its tokens have expired; retiring it then is a 409.
-    const old = (await call('GET', '/admin/keys')).json<KeyList>().items[0]!.kid
+    const old = (await call('GET', '/admin/keys')).json<KeyList>().items[0]?.kid ?? ''
     expect((await call('POST', '/admin/keys/rotate')).statusCode).toBe(200)
     clock.advance(KEY_PREPUBLICATION_MS + 3_600_000)
     await app.runKeyMaintenance()
@@ -191,7 +194,7 @@ describe.each(DIALECTS)('admin signing-key API on %s', (dialect) => {
       statusCode: 403,
       code: 'forbidden',
     })
-    const kid = app.services.keys.signingKid()!
+    const kid = defined(app.services.keys.signingKid())
     await expect(retireKeyAsAdmin(app.services, app.keyRotation, actor, kid)).rejects.toMatchObject({
       statusCode: 403,
     })

@@ -71,8 +71,8 @@ describe('serving the built pages', () => {
       const html = (await app.inject({ method: 'GET', url: '/ui/login' })).body
       const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)]
       expect(scripts).toHaveLength(1)
-      expect(scripts[0]![1]).toMatch(/src="\/ui\/assets\/app-[A-Z0-9]+\.js"/)
-      expect(scripts[0]![2]).toBe('')
+      expect(scripts[0]?.[1]).toMatch(/src="\/ui\/assets\/app-[A-Z0-9]+\.js"/)
+      expect(scripts[0]?.[2]).toBe('')
       expect(html).not.toMatch(/<style|style="|\son[a-z]+=/i)
     } finally {
       await app.close()
@@ -179,8 +179,8 @@ describe('GATEHOUSE_REGISTRATION', () => {
     const users = await closed.app.services.db.selectFrom('users').select('username').execute()
     expect(users.map((user) => user.username)).toEqual([ROOT.username])
     // The limit is one registration per hour and it is still unused: the refused attempts were not counted.
-    await expect(closed.app.throttle.register.consume('127.0.0.1')).resolves.toBeDefined()
-    await expect(closed.app.throttle.register.consume('127.0.0.1')).rejects.toMatchObject({
+    await expect(closed.app.services.throttles.register.consume('127.0.0.1')).resolves.toBeDefined()
+    await expect(closed.app.services.throttles.register.consume('127.0.0.1')).rejects.toMatchObject({
       code: 'too_many_requests',
     })
   })

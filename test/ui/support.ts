@@ -77,3 +77,9 @@ export function messagePattern(message: string): RegExp {
   const parts = message.split(/\{\w+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
   return new RegExp(`^${parts.join('.+')}$`)
 }
+
+/** The value, or a failed test naming what was missing (instead of a non-null assertion). */
+export function defined<T>(value: T | null | undefined, what = 'a value'): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what}`)
+  return value
+}

@@ -35,7 +35,10 @@ async function startFakeIntrospection(): Promise<FakeIntrospection> {
         contentType: request.headers['content-type'],
         form,
       })
-      if (state.status !== 200) return response.writeHead(state.status).end()
+      if (state.status !== 200) {
+        response.writeHead(state.status).end()
+        return
+      }
       const active = !state.inactive.has(form.get('token') ?? '')
       response
         .writeHead(200, { 'content-type': 'application/json' })

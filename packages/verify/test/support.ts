@@ -108,9 +108,15 @@ export interface JwksServer {
 export async function startJwksServer(keys: JWK[] = []): Promise<JwksServer> {
   const state = { keys, requests: 0, failWith: undefined as number | undefined }
   const { url, close } = await listen((request, response) => {
-    if (request.url !== '/jwks.json') return response.writeHead(404).end()
+    if (request.url !== '/jwks.json') {
+      response.writeHead(404).end()
+      return
+    }
     state.requests += 1
-    if (state.failWith) return response.writeHead(state.failWith).end()
+    if (state.failWith) {
+      response.writeHead(state.failWith).end()
+      return
+    }
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: state.keys }))
   })
   return Object.assign(state, { url, jwksUri: `${url}/jwks.json`, close })

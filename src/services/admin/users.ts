@@ -38,7 +38,8 @@ export interface AdminUserView {
   last_login_at: string | null
 }
 
-const iso = (time: number | null) => (time === null ? null : new Date(time).toISOString())
+const iso = (time: number) => new Date(time).toISOString()
+const isoOrNull = (time: number | null) => (time === null ? null : iso(time))
 
 /** Converts a stored row to the admin view. */
 export function toAdminUser(row: UserRow): AdminUserView {
@@ -47,15 +48,22 @@ export function toAdminUser(row: UserRow): AdminUserView {
     username: row.username,
     role: row.role,
     disabled: row.disabled_at !== null,
-    disabled_at: iso(row.disabled_at),
-    created_at: iso(row.created_at)!,
-    updated_at: iso(row.updated_at)!,
-    last_login_at: iso(row.last_login_at),
+    disabled_at: isoOrNull(row.disabled_at),
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+    last_login_at: isoOrNull(row.last_login_at),
   }
 }
 
 function notFound(): AppError {
   return new AppError(404, 'not_found', 'User not found')
+}
+
+/** Reads a user back after a change; a user deleted in between is a 404, not a crash. */
+async function reloadUser(db: Parameters<typeof findUserById>[0], id: string): Promise<AdminUserView> {
+  const user = await findUserById(db, id)
+  if (!user) throw notFound()
+  return toAdminUser(user)
 }
 
 /**
@@ -145,7 +153,7 @@ export async function createUserAsAdmin(
     { ...input, role: input.role ?? 'user' },
     { meta: actor.meta, actorUserId: actor.userId, action: 'admin.user.create' },
   )
-  return toAdminUser((await findUserById(context.db, created.id))!)
+  return reloadUser(context.db, created.id)
 }
 
 /** A partial update from PATCH /admin/users/{id}. */
@@ -188,9 +196,8 @@ export async function updateUserAsAdmin(
       if (Object.keys(fields).length > 0) await updateUserFields(trx, id, fields, now)
       const revoked =
         patch.disabled === true ? await revokeUserSessions(trx, id, now, 'disabled_by_admin') : 0
-      const updated = (await findUserById(trx, id))!
       return {
-        result: toAdminUser(updated),
+        result: await reloadUser(trx, id),
         audit: { action: 'admin.user.update', details: { changes, revoked_sessions: revoked } },
       }
     })

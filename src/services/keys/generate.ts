@@ -35,5 +35,5 @@ export function publicOnly(jwk: JWK, kid: string, algorithm: AsymmetricAlgorithm
     Object.entries({ kty, crv, x, y, n, e, kid, alg: algorithm, use: 'sig' }).filter(
       ([, value]) => value !== undefined,
     ),
-  ) as JWK
+  )
 }

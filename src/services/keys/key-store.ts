@@ -18,7 +18,7 @@ import {
 import type { Database, Executor } from '../../db/schema.ts'
 import { recordKeyRotation } from '../audit.ts'
 import type { Clock } from '../clock.ts'
-import { SecretBox } from './encryption.ts'
+import type { SecretBox } from './encryption.ts'
 import { generateSigningKey, type AsymmetricAlgorithm, type GeneratedKey } from './generate.ts'
 import { isPublished, maySign, pickSigningRow } from './schedule.ts'
 
@@ -49,15 +49,14 @@ export class KeyStore {
   private rows: SigningKeyRow[] = []
   private privateKeys = new Map<string, webcrypto.CryptoKey>()
   private lastReloadAt = Number.NEGATIVE_INFINITY
-  private readonly box: SecretBox
   private readonly hmacKey: VerificationKey | undefined
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly config: Config,
     private readonly clock: Clock,
+    private readonly box: SecretBox,
   ) {
-    this.box = new SecretBox(config.secret, config.secretPrevious)
     if (config.jwtAlgorithm === 'HS256' && config.hs256Secret) {
       const secret = Buffer.from(config.hs256Secret, 'utf8')
       // The kid names the secret without revealing it, so a changed secret gets a new kid.

@@ -115,13 +115,14 @@ export async function rotateNow(
   const now = clock.now()
   const rows = await listPublishedSigningKeys(db, now)
   const pending = rows.filter((row) => row.algorithm === config.jwtAlgorithm && row.not_before > now).at(-1)
+  // Bring the pre-published key forward if there is one, else make a fresh key that signs at once.
   const fresh = pending ? undefined : await generateSigningKey(config.jwtAlgorithm)
-  const createdKid = pending?.kid ?? fresh!.kid
+  const createdKid = pending?.kid ?? fresh?.kid ?? ''
   const retiredKids: string[] = []
   await db.transaction().execute(async (trx) => {
     await requester?.authorize?.(trx)
-    if (pending) await setSigningKeyNotBefore(trx, pending.kid, now)
-    else await context.keys.storeKey(fresh!, now, trx)
+    if (fresh) await context.keys.storeKey(fresh, now, trx)
+    else await setSigningKeyNotBefore(trx, createdKid, now)
     for (const row of rows) {
       if (row.kid !== createdKid && row.retired_at === null) {
         await retireSigningKey(trx, row.kid, now, now + publicationAfterRetirementMs(config))

@@ -109,22 +109,15 @@ const TABLE = 'throttle_counters'
 
 /**
  * Counters in the application's PostgreSQL database, through its own Kysely pool, so they land in the
- * schema its search_path names. rate-limiter-flexible only needs `query({text, values})`.
+ * schema its search_path names. rate-limiter-flexible only needs `query({text, values})`; the table is
+ * created by a migration (2026-11-30-006), never at run time.
  */
-export async function postgresCounterStore(db: Kysely<Database>, health: StoreHealth): Promise<CounterStore> {
+export function postgresCounterStore(db: Kysely<Database>, health: StoreHealth): CounterStore {
   const storeClient = {
     query: async (query: { text: string; values?: unknown[] }) => {
       const result = await db.executeQuery(CompiledQuery.raw(query.text, query.values ?? []))
       return { rows: result.rows, rowCount: Number(result.numAffectedRows ?? result.rows.length) }
     },
-  }
-  try {
-    await storeClient.query({
-      text: `create table if not exists ${TABLE} (key varchar(255) primary key, points integer not null default 0, expire bigint)`,
-    })
-  } catch (error) {
-    // 23505: another instance created the table at the same moment (PostgreSQL races on CREATE IF NOT EXISTS).
-    if ((error as { code?: string }).code !== '23505') throw error
   }
   let first = true
   return {

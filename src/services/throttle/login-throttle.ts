@@ -170,7 +170,8 @@ export class LoginThrottle {
     ])
   }
 
-  private scopes(canonicalName: string, ip: string): Scope[] {
+  // The account scope comes first: callers read it as the head of the tuple.
+  private scopes(canonicalName: string, ip: string): [Scope, ...Scope[]] {
     const { maxFailures, ipMaxFailures } = this.policy
     const client = clientKey(ip)
     return [
@@ -200,7 +201,7 @@ export class LoginThrottle {
     const scopes = this.scopes(canonicalName, ip)
     const [blocks, since] = await Promise.all([
       Promise.all(scopes.map(async (scope) => decodeBlock(await this.blocks.read(scope.key)))),
-      this.blockedSince.read(scopes[0]!.key),
+      this.blockedSince.read(scopes[0].key),
     ])
     // An account-wide block that lasted as long as the backoff cap (or reached the cap) would otherwise
     // be a lockout an attacker could renew forever: counting windows restart the count, so the cap alone
@@ -212,11 +213,12 @@ export class LoginThrottle {
       scopes[index]?.name === 'account' && (blocks[index]?.capped === true || accountExempt)
 
     let waitMs = 0
-    let blocking = scopes[0]!
-    blocks.forEach((block, index) => {
+    let blocking = scopes[0]
+    scopes.forEach((scope, index) => {
+      const block = blocks[index]
       if (!block || exempt(index) || block.untilMs - now <= waitMs) return
       waitMs = block.untilMs - now
-      blocking = scopes[index]!
+      blocking = scope
     })
     // Refused before counting: waiting out a block never makes the next one longer.
     if (waitMs > 0) throw this.throttled(waitMs, blocking)

@@ -1,22 +1,24 @@
-import type { FastifyInstance, FastifyReply } from 'fastify'
-import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
+import type { Kysely } from 'kysely'
+import type { Config } from '../../config.ts'
+import type { Database, Dialect } from '../../db/schema.ts'
+import type { Logger } from '../../logger.ts'
+import type { Clock } from '../clock.ts'
 import {
   memoryCounterStore,
   postgresCounterStore,
   redisCounterStore,
   type CounterStore,
   type CounterStoreKind,
-} from '../services/throttle/counters.ts'
-import { createStoreHealth } from '../services/throttle/health.ts'
-import { LoginThrottle } from '../services/throttle/login-throttle.ts'
-import type { RateLimitInfo } from '../services/throttle/rate-limit-info.ts'
-import { WindowLimit } from '../services/throttle/window-limit.ts'
+} from './counters.ts'
+import { createStoreHealth } from './health.ts'
+import { LoginThrottle } from './login-throttle.ts'
+import { WindowLimit } from './window-limit.ts'
 
-/** Every throttle the routes use, on one counter store. */
+/** Every throttle the services use, on one counter store. */
 export interface Throttles {
   readonly store: CounterStoreKind
-  /** Failed logins per account, per (account, IP) and per IP, for /login and the /token password grant. */
+  /** Failed logins per account, per (account, IP) and per IP: /login, /token and password re-checks. */
   readonly login: LoginThrottle
   /** Registrations per IP per hour. */
   readonly register: WindowLimit
@@ -24,13 +26,8 @@ export interface Throttles {
   readonly refreshFailures: WindowLimit
   /** Refused introspection calls and inactive answers per IP (token and client-secret guessing). */
   readonly introspectFailures: WindowLimit
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Brute-force and abuse throttles. */
-    throttle: Throttles
-  }
+  /** Closes the connection to the counter store, if there is one. */
+  close(): void
 }
 
 // Token-guessing quotas per IP and login window. Refresh and access tokens carry 256 bits, so these are
@@ -53,23 +50,39 @@ function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
   })
 }
 
-/** Sets RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset on a reply. */
-export function setRateLimitHeaders(reply: FastifyReply, info: RateLimitInfo): void {
-  reply
-    .header('ratelimit-limit', String(info.limit))
-    .header('ratelimit-remaining', String(Math.max(0, info.remaining)))
-    .header('ratelimit-reset', String(Math.max(0, Math.ceil(info.resetSeconds))))
+function connectRedis(url: string, health: { failed(error: unknown): void; succeeded(): void }): Redis {
+  const redis = new Redis(url, {
+    // Commands fail at once while disconnected instead of queueing without bound during an outage.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    // A partitioned Redis never answers; a login must not hang on it.
+    commandTimeout: 1000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  })
+  // Without a listener every reconnect failure would be an unhandled 'error' event.
+  redis.on('error', (error) => health.failed(error))
+  redis.on('ready', () => health.succeeded())
+  return redis
 }
 
 /**
  * Chooses the counter store (Redis when configured, else PostgreSQL when that is the database, else
  * memory) so that several instances never silently count apart, and builds the throttles on it.
  */
-export const throttlePlugin = fp(async (app: FastifyInstance) => {
-  const { config, clock, db, dialect } = app.services
+export async function createThrottles(
+  config: Config,
+  database: { db: Kysely<Database>; dialect: Dialect },
+  clock: Clock,
+  log: Logger,
+): Promise<Throttles> {
   const failureMode = config.redisFailureMode
-  const kind: CounterStoreKind = config.redisUrl ? 'redis' : dialect === 'postgres' ? 'postgres' : 'memory'
-  const logHealth = createStoreHealth(app.log, { store: kind, failureMode })
+  const kind: CounterStoreKind = config.redisUrl
+    ? 'redis'
+    : database.dialect === 'postgres'
+      ? 'postgres'
+      : 'memory'
+  const logHealth = createStoreHealth(log, { store: kind, failureMode })
   let redis: Redis | undefined
   const health = {
     failed(error: unknown) {
@@ -83,30 +96,19 @@ export const throttlePlugin = fp(async (app: FastifyInstance) => {
 
   let store: CounterStore
   if (config.redisUrl) {
-    redis = new Redis(config.redisUrl, {
-      // Commands fail at once while disconnected instead of queueing without bound during an outage.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      // A partitioned Redis never answers; a login must not hang on it.
-      commandTimeout: 1000,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    })
-    // Without a listener every reconnect failure would be an unhandled 'error' event.
-    redis.on('error', (error) => health.failed(error))
-    redis.on('ready', () => health.succeeded())
+    redis = connectRedis(config.redisUrl, health)
     store = redisCounterStore(redis, config.redisKeyPrefix, health)
     // Give Redis a moment at start, so the first logins are counted; if it is down the server starts
     // anyway and the failure mode applies until it comes back.
     await waitUntilReady(redis, 2000)
-  } else if (dialect === 'postgres') {
-    store = await postgresCounterStore(db, health)
+  } else if (database.dialect === 'postgres') {
+    store = postgresCounterStore(database.db, health)
   } else {
     store = memoryCounterStore(health)
   }
-  app.log.info({ store: kind, failureMode }, `throttle counters are kept in ${kind}`)
+  log.info({ store: kind, failureMode }, `throttle counters are kept in ${kind}`)
 
-  app.decorate('throttle', {
+  return {
     store: kind,
     login: new LoginThrottle(store, clock, {
       maxFailures: config.loginMaxFailures,
@@ -137,10 +139,7 @@ export const throttlePlugin = fp(async (app: FastifyInstance) => {
       failureMode: 'open',
       detail: 'Too many failed introspection calls from this address; try again later',
     }),
-  })
-
-  app.addHook('onClose', async () => {
     // disconnect, not quit: quit waits for a reply a dead Redis never sends.
-    redis?.disconnect()
-  })
-})
+    close: () => redis?.disconnect(),
+  }
+}

@@ -1,0 +1,101 @@
+import type { Selectable } from 'kysely'
+import type { Executor, OneTimeSecretsTable } from './schema.ts'
+
+/** A stored one-time secret. */
+export type OneTimeSecretRow = Selectable<OneTimeSecretsTable>
+
+/** Stores a new one-time secret (its hashes only). */
+export async function insertOneTimeSecret(db: Executor, row: OneTimeSecretRow): Promise<void> {
+  await db.insertInto('one_time_secrets').values(row).execute()
+}
+
+/**
+ * Consumes the live secret with this token hash and purpose in one conditional update, so of two
+ * parallel uses exactly one gets the row back.
+ */
+export async function consumeOneTimeSecretByTokenHash(
+  db: Executor,
+  purpose: string,
+  tokenHash: string,
+  now: number,
+): Promise<OneTimeSecretRow | undefined> {
+  return db
+    .updateTable('one_time_secrets')
+    .set({ consumed_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where('consumed_at', 'is', null)
+    .where('expires_at', '>', now)
+    .whereRef('failed_attempts', '<', 'max_attempts')
+    .returningAll()
+    .executeTakeFirst()
+}
+
+/** The newest live secret with a code for a user and purpose, if any. */
+export async function findLiveCodeSecret(
+  db: Executor,
+  userId: string,
+  purpose: string,
+  now: number,
+): Promise<OneTimeSecretRow | undefined> {
+  return db
+    .selectFrom('one_time_secrets')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('purpose', '=', purpose)
+    .where('code_hash', 'is not', null)
+    .where('consumed_at', 'is', null)
+    .where('expires_at', '>', now)
+    .whereRef('failed_attempts', '<', 'max_attempts')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst()
+}
+
+/** Consumes one secret by id if it is still live; true when this call consumed it. */
+export async function consumeOneTimeSecretById(db: Executor, id: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('one_time_secrets')
+    .set({ consumed_at: now })
+    .where('id', '=', id)
+    .where('consumed_at', 'is', null)
+    .where('expires_at', '>', now)
+    .whereRef('failed_attempts', '<', 'max_attempts')
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+/** Counts one wrong try against a secret; at `max_attempts` it is dead. */
+export async function recordOneTimeSecretFailure(db: Executor, id: string): Promise<void> {
+  await db
+    .updateTable('one_time_secrets')
+    .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
+    .where('id', '=', id)
+    .execute()
+}
+
+/** Ends every live secret of a user (for one purpose, or all); returns how many were live. */
+export async function revokeOneTimeSecrets(
+  db: Executor,
+  userId: string,
+  now: number,
+  purpose?: string,
+): Promise<number> {
+  let query = db
+    .updateTable('one_time_secrets')
+    .set({ consumed_at: now })
+    .where('user_id', '=', userId)
+    .where('consumed_at', 'is', null)
+  if (purpose !== undefined) query = query.where('purpose', '=', purpose)
+  const result = await query.executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+/** Deletes secrets that ended before `before`; they can never be used again. */
+export async function purgeOneTimeSecrets(db: Executor, before: number): Promise<number> {
+  const result = await db
+    .deleteFrom('one_time_secrets')
+    .where((eb) => eb.or([eb('expires_at', '<', before), eb('consumed_at', '<', before)]))
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

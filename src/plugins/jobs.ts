@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { purgeAuditEventsPastRetention, purgeExpiredRecords } from '../services/jobs/purge-expired.ts'
+import { runKeyMaintenance, type RotationContext, type RotationOutcome } from '../services/keys/rotation.ts'
+import { KEY_PICKUP_INTERVAL_MS } from '../services/keys/schedule.ts'
+import { newId } from '../services/random.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Runs the expired-record purge now (the timer runs it hourly). */
+    purgeExpired: () => Promise<void>
+    /** Deletes audit events past retention now (the timer runs it every 6 hours). */
+    purgeAuditEvents: () => Promise<number>
+    /** Runs one key maintenance pass now (the timer runs it every pick-up interval). */
+    runKeyMaintenance: () => Promise<RotationOutcome>
+    /** This instance's rotation context (its lease holder id included). */
+    keyRotation: RotationContext
+  }
+}
+
+const HOUR_MS = 60 * 60 * 1000
+
+/**
+ * The background jobs, each a framework-free service function on a timer. A failing run is logged and
+ * retried at the next tick; it never takes the server down. Jobs that must run on one instance at a
+ * time take a lease inside the service (key rotation), the others are idempotent.
+ */
+export const jobsPlugin = fp(async (app: FastifyInstance) => {
+  const context = app.services
+  const keyRotation: RotationContext = { ...context, instanceId: newId() }
+
+  const purgeExpired = async () => {
+    const purged = await purgeExpiredRecords(context)
+    if (purged.sessions + purged.oneTimeSecrets > 0) app.log.info(purged, 'purged expired records')
+  }
+  const purgeAuditEvents = async () => {
+    const purged = await purgeAuditEventsPastRetention(context)
+    if (purged > 0) app.log.info({ purged }, 'purged audit events past retention')
+    return purged
+  }
+  const maintainKeys = async () => {
+    const outcome = await runKeyMaintenance(keyRotation)
+    if (outcome.createdKid || outcome.retiredKids.length > 0) app.log.info(outcome, 'signing keys rotated')
+    return outcome
+  }
+
+  const timers = [
+    schedule('expired-record purge', purgeExpired, HOUR_MS),
+    schedule('audit purge', purgeAuditEvents, 6 * HOUR_MS),
+    schedule('key maintenance', maintainKeys, KEY_PICKUP_INTERVAL_MS),
+  ]
+  app.decorate('purgeExpired', purgeExpired)
+  app.decorate('purgeAuditEvents', purgeAuditEvents)
+  app.decorate('runKeyMaintenance', maintainKeys)
+  app.decorate('keyRotation', keyRotation)
+  app.addHook('onClose', async () => timers.forEach((timer) => clearInterval(timer)))
+
+  function schedule(name: string, run: () => Promise<unknown>, intervalMs: number): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      run().catch((error: unknown) => app.log.warn({ err: error }, `${name} failed; will retry`))
+    }, intervalMs)
+    timer.unref()
+    return timer
+  }
+})

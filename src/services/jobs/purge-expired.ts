@@ -1,0 +1,25 @@
+import { purgeAuditEventsBefore } from '../../db/audit.ts'
+import { purgeOneTimeSecrets } from '../../db/one-time-secrets.ts'
+import { purgeExpiredSessions } from '../../db/sessions.ts'
+import type { ServiceContext } from '../context.ts'
+
+const DAY_MS = 86_400_000
+
+/**
+ * Deletes what can never be used again: expired sessions (with, by cascade, their refresh tokens) and
+ * ended one-time secrets. Idempotent, so every instance may run it without a lease.
+ */
+export async function purgeExpiredRecords(
+  context: ServiceContext,
+): Promise<{ sessions: number; oneTimeSecrets: number }> {
+  const now = context.clock.now()
+  const sessions = await purgeExpiredSessions(context.db, now)
+  const oneTimeSecrets = await purgeOneTimeSecrets(context.db, now)
+  return { sessions, oneTimeSecrets }
+}
+
+/** Deletes audit events older than GATEHOUSE_AUDIT_RETENTION_DAYS; idempotent, so no lease is needed. */
+export async function purgeAuditEventsPastRetention(context: ServiceContext): Promise<number> {
+  const { clock, config, db } = context
+  return purgeAuditEventsBefore(db, clock.now() - config.auditRetentionDays * DAY_MS)
+}

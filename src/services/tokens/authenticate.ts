@@ -1,0 +1,109 @@
+import { unauthorized } from '../../errors.ts'
+import { findSessionWithUser, touchSession } from '../../db/sessions.ts'
+import type { ServiceContext } from '../context.ts'
+import type { AccessTokenClaims } from './claims.ts'
+import { TokenError, verifyAccessToken } from './verify.ts'
+
+// last_used_at is bookkeeping, not security: writing it at most once a minute keeps writes off the hot path.
+const LAST_USED_WRITE_INTERVAL_MS = 60_000
+
+/** The identity behind an authenticated request, read from the database, not from the token. */
+export interface Authenticated {
+  claims: AccessTokenClaims
+  sessionId: string
+  user: { id: string; username: string; role: string; created_at: number; updated_at: number }
+}
+
+const BEARER = /^Bearer +([^\s]+) *$/i
+
+/**
+ * Authenticates a request from its Authorization header (RFC 6750 §2.1; tokens anywhere else are never
+ * read). A missing header is `not_authenticated`; anything wrong with a presented one is `invalid_token`.
+ */
+export async function authenticateAccessToken(
+  context: ServiceContext,
+  authorization: string | undefined,
+): Promise<Authenticated> {
+  if (authorization === undefined || authorization === '') {
+    throw unauthorized('not_authenticated', 'Not authenticated')
+  }
+  const match = BEARER.exec(authorization)
+  if (!match?.[1]) throw unauthorized('invalid_token', 'Invalid token')
+  return authenticateToken(context, match[1])
+}
+
+/**
+ * The one token check, used by every protected request and by /introspect: the signature with the one
+ * algorithm bound to the kid, then the session, the user and the signing key in one query. A revoked
+ * or expired session, a deleted or disabled user, or a retired key is refused at once; no cache sits
+ * between revocation and this check.
+ */
+export async function authenticateToken(context: ServiceContext, token: string): Promise<Authenticated> {
+  const { claims, kid } = await verifyTokenSignature(context, token).catch((error: unknown) => {
+    if (!(error instanceof TokenError)) throw error
+    if (error.reason === 'expired') throw unauthorized('invalid_token', 'Token has expired')
+    throw unauthorized('invalid_token', 'Invalid token')
+  })
+  const now = context.clock.now()
+  const row = await findSessionWithUser(context.db, claims.sid, kid)
+  if (!row || row.session_user_id !== claims.sub) throw unauthorized('invalid_token', 'Invalid token')
+  // A key retired early (`gatehouse keys retire`) stops verifying here at once, on every instance.
+  const keyIsStored = !kid.startsWith('hs256-')
+  if (
+    keyIsStored &&
+    (row.key_kid === null || (row.key_published_until !== null && row.key_published_until <= now))
+  ) {
+    throw unauthorized('invalid_token', 'Invalid token')
+  }
+  if (row.session_revoked_at !== null || row.session_expires_at <= now) {
+    throw unauthorized('invalid_token', 'Session has ended')
+  }
+  if (row.disabled_at !== null) throw unauthorized('invalid_token', 'Invalid token')
+  if (row.session_last_used_at < now - LAST_USED_WRITE_INTERVAL_MS) {
+    await touchSession(context.db, row.session_id, now, now - LAST_USED_WRITE_INTERVAL_MS)
+  }
+  return {
+    claims,
+    sessionId: row.session_id,
+    user: {
+      id: row.user_id,
+      username: row.username,
+      role: row.role,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+    },
+  }
+}
+
+/**
+ * Verifies a token's signature and claims against the keys this instance knows, and names the kid its
+ * header used so the per-request query can check that key. An unknown kid may be a key another instance
+ * just created: reload once (rate-limited) and try again. Throws TokenError.
+ */
+export async function verifyTokenSignature(
+  context: ServiceContext,
+  token: string,
+): Promise<{ claims: AccessTokenClaims; kid: string }> {
+  // The verifier already parsed the header to look the key up; keep that kid instead of parsing again.
+  let kid = ''
+  const verify = () => ({
+    claims: verifyAccessToken(token, {
+      lookupKey: (headerKid) => {
+        kid = headerKid
+        return context.keys.verificationKey(headerKid)
+      },
+      issuer: context.config.issuer,
+      audience: context.config.audience,
+      nowSeconds: Math.floor(context.clock.now() / 1000),
+      leewaySeconds: context.config.clockSkewSeconds,
+    }),
+    kid,
+  })
+  try {
+    return verify()
+  } catch (error) {
+    if (!(error instanceof TokenError) || error.reason !== 'unknown_kid') throw error
+    if (!(await context.keys.reloadIfCoolingDownEnded())) throw error
+    return verify()
+  }
+}
