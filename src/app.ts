@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie'
 import formBody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
@@ -18,6 +19,7 @@ import { adminAuditRoutes } from './routes/admin-audit.ts'
 import { adminKeyRoutes } from './routes/admin-keys.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
 import { authRoutes } from './routes/auth.ts'
+import { browserSessionRoutes } from './routes/browser-session.ts'
 import { healthRoutes } from './routes/health.ts'
 import { oauthRoutes } from './routes/oauth.ts'
 import { profileRoutes } from './routes/profile.ts'
@@ -90,6 +92,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(servicesPlugin, { context })
   app.removeContentTypeParser('text/plain')
   await app.register(formBody, { bodyLimit: config.bodyLimitBytes })
+  // Parses the hosted pages' session cookies; nothing else reads cookies.
+  await app.register(cookie)
   await app.register(errorHandlerPlugin)
   await app.register(rejectNulPlugin)
   await app.register(securityHeadersPlugin, { corsOrigins: config.corsOrigins })
@@ -104,6 +108,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
 
   await app.register(authRoutes)
   await app.register(oauthRoutes)
+  await app.register(browserSessionRoutes)
   await app.register(protectedRoutes('user', [profileRoutes, accountRoutes, sessionRoutes]))
   await app.register(
     protectedRoutes('admin', [adminRoutes, adminUserRoutes, adminAuditRoutes, adminKeyRoutes]),

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'registration_closed'
   | 'key_rotation_unavailable'
   | 'key_already_retired'
+  | 'csrf_failed'
 
 /** An error that maps to one HTTP response with a stable `code`; its cause is logged, never sent. */
 export class AppError extends Error {

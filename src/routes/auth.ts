@@ -3,15 +3,10 @@ import { Type } from '@sinclair/typebox'
 import { AppError } from '../errors.ts'
 import { logInWithPassword } from '../services/login/password.ts'
 import { registerAccount } from '../services/registration.ts'
+import { guardRefreshCookieMode, IssuedTokenResponse, sendTokens } from './browser-cookies.ts'
 import { rateLimitSink, requestMeta } from './request-meta.ts'
 import { requireContentType } from './content-type.ts'
-import {
-  CredentialsBody,
-  errorResponses,
-  PublicUserSchema,
-  TokenResponse,
-  tokenResponseBody,
-} from './schemas.ts'
+import { CredentialsBody, errorResponses, PublicUserSchema } from './schemas.ts'
 
 const LoginBody = Type.Object(
   {
@@ -60,13 +55,15 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/login',
     {
+      // `Gatehouse-Refresh: cookie` (the hosted pages) is honoured only from our own origin.
+      onRequest: guardRefreshCookieMode(app.services.config),
       preValidation: requireContentType('application/json', 'application/x-www-form-urlencoded'),
       schema: {
         tags: ['auth'],
         summary: 'Log in with a username and password (JSON, or the OAuth2 password form)',
         consumes: ['application/json', 'application/x-www-form-urlencoded'],
         body: LoginBody,
-        response: { 200: TokenResponse, ...errorResponses(401, 415, 422, 429, 503) },
+        response: { 200: IssuedTokenResponse, ...errorResponses(401, 403, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -78,9 +75,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         channel: 'login',
         onRateLimit: rateLimitSink(reply),
       })
-      // RFC 6749 §5.1: token responses must not be cached.
-      reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
-      return tokenResponseBody(result.pair)
+      return sendTokens(request, reply, app.services, result.pair)
     },
   )
 }

@@ -1,9 +1,10 @@
 import axe from 'axe-core'
 import { existsSync, mkdirSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { buildUi } from '../../scripts/build-ui.ts'
-import { startTestServer, type TestApp, type TestAppOptions } from './app.ts'
+import { createTestApp, type TestApp, type TestAppOptions } from './app.ts'
 
 /** Debian's Chromium, driven by playwright-core (no browser download). */
 export const CHROMIUM_PATH = '/usr/bin/chromium'
@@ -42,13 +43,34 @@ export async function launchBrowser(): Promise<Browser> {
 
 let built: Promise<unknown> | undefined
 
-/** A test server with the pages built from the current sources (once per test process). */
+/**
+ * A test server with the pages built from the current sources (once per test process), whose public URL
+ * (GATEHOUSE_ISSUER) is its real address: the cookie requests' Origin check compares against it.
+ */
 export async function startUiServer(options: TestAppOptions = {}): Promise<TestApp & { baseUrl: string }> {
   // Into the default folder the server reads; the build writes each file atomically, so test files
   // building in parallel never serve half a file.
   built ??= buildUi()
   await built
-  return startTestServer(options)
+  const port = await freePort()
+  const baseUrl = `http://127.0.0.1:${port}`
+  const testApp = await createTestApp({ ...options, env: { GATEHOUSE_ISSUER: baseUrl, ...options.env } })
+  await testApp.app.listen({ host: '127.0.0.1', port })
+  return { ...testApp, baseUrl }
+}
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
+    })
+  })
 }
 
 /** A fresh browser context (its own cookies) and page, with everything that goes wrong collected. */

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../helpers/app.ts'
 import { launchBrowser, openPage, skipBrowserSuite, startUiServer, type UiPage } from '../helpers/browser.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { apiLogin, callApi, defined, registerUser, signIn, withProblems } from './support.ts'
+import { apiLogin, callApi, countRequests, defined, registerUser, signIn, withProblems } from './support.ts'
 
 // A person's own pages, driven as a person would: by role and label, in a real Chromium, against a real
 // server. Every test starts from a fresh browser context (no cookies, nothing in memory).
@@ -40,9 +40,8 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
       throw withProblems(ui.problems, error)
     }
   }
-
-  it('registers, lands signed in on the account page, and keeps no token in storage', () =>
-    scenario(async ({ page }) => {
+  it('registers, lands signed in on the account page, and keeps no token where a script could read it', () =>
+    scenario(async ({ context, page }) => {
       const username = nextName('newcomer')
       await page.goto(`${server.baseUrl}/ui/login`)
       await page.getByRole('link', { name: 'Create one' }).click()
@@ -56,11 +55,15 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
       expect(page.url()).toBe(`${server.baseUrl}/ui/account`)
       const profile = page.getByRole('region', { name: 'Profile' })
       await expect.poll(() => profile.innerText()).toContain(username)
-      // The token lives in memory only: nothing in either storage, and the only cookie is the language.
-      const stored = await page.evaluate<string>(
-        'JSON.stringify([Object.keys(localStorage), Object.keys(sessionStorage), document.cookie])',
+      // Nothing in either storage; the one cookie a script can read is the CSRF token, and the refresh
+      // token is in an HttpOnly, SameSite=Strict cookie sent only to /session.
+      const readable = await page.evaluate<string>(
+        'JSON.stringify([Object.keys(localStorage), Object.keys(sessionStorage), document.cookie.split("=")[0]])',
       )
-      expect(JSON.parse(stored)).toEqual([[], [], ''])
+      expect(JSON.parse(readable)).toEqual([[], [], 'gatehouse_csrf'])
+      const refresh = (await context.cookies()).find((cookie) => cookie.name === 'gatehouse_refresh')
+      expect(refresh).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/session', secure: false })
+      expect(refresh?.value).toMatch(/^ghr_/)
     }))
 
   it('shows the API’s errors next to the field they concern', () =>
@@ -123,14 +126,38 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
       await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor()
     }))
 
-  it('a reload signs the person out: the access token was only in the page’s memory (phase A)', () =>
+  it('a reload keeps the person signed in: the refresh cookie brings a new access token', () =>
     scenario(async ({ page }) => {
       const username = nextName('reloader')
       await registerUser(server.baseUrl, username, PASSWORD)
       await signIn(page, server.baseUrl, { username, password: PASSWORD })
+      const refreshes = countRequests(page, '/session/refresh')
       await page.reload()
-      await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor()
-      expect(new URL(page.url()).searchParams.get('next')).toBe('/ui/account')
+      await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor()
+      await expect.poll(() => page.getByRole('region', { name: 'Profile' }).innerText()).toContain(username)
+      expect(refreshes()).toBe(1)
+      // A page opened directly (a new tab, a bookmark) is signed in as well.
+      await page.goto(`${server.baseUrl}/ui/account`)
+      await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor()
+    }))
+
+  it('renews an expired access token from the cookie without the person noticing', () =>
+    scenario(async ({ page }) => {
+      const username = nextName('expiring')
+      await registerUser(server.baseUrl, username, PASSWORD)
+      await signIn(page, server.baseUrl, { username, password: PASSWORD })
+      // The access token lives 30 minutes; move the server's clock past that.
+      server.clock.advanceSeconds(31 * 60)
+      const refreshes = countRequests(page, '/session/refresh')
+      const security = page.getByRole('region', { name: 'Security' })
+      await security.getByLabel('Current password').fill(PASSWORD)
+      await security.getByLabel('New password', { exact: true }).fill('yet another passphrase')
+      await security.getByLabel('Repeat the new password').fill('yet another passphrase')
+      await security.getByRole('button', { name: 'Change password' }).click()
+      await expect
+        .poll(() => security.getByRole('status').innerText())
+        .toBe('Password changed. Other sessions signed out: 0.')
+      expect(refreshes()).toBe(1)
     }))
 
   it('renames with the current password, refusing a wrong one next to the password field', () =>
@@ -218,7 +245,7 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
     }))
 
   it('deletes the account after a confirmation that asks for the password', () =>
-    scenario(async ({ page }) => {
+    scenario(async ({ context, page }) => {
       const username = nextName('leaver')
       await registerUser(server.baseUrl, username, PASSWORD)
       await signIn(page, server.baseUrl, { username, password: PASSWORD })
@@ -239,6 +266,7 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
       await dialog.getByRole('button', { name: 'Delete my account' }).click()
       await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor()
       await expect.poll(() => page.getByRole('status').innerText()).toBe('Your account has been deleted.')
+      expect(await context.cookies()).toEqual([])
       const login = await callApi(server.baseUrl, 'POST', '/login', {
         body: { username, password: PASSWORD },
       })
@@ -246,7 +274,7 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
     }))
 
   it('signs out: the session ends on the server, and the account page asks to sign in again', () =>
-    scenario(async ({ page }) => {
+    scenario(async ({ context, page }) => {
       const username = nextName('signout')
       await registerUser(server.baseUrl, username, PASSWORD)
       await signIn(page, server.baseUrl, { username, password: PASSWORD })
@@ -261,6 +289,8 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
       await page.getByRole('button', { name: 'Sign out' }).click()
       await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor()
       await expect.poll(() => page.getByRole('status').innerText()).toBe('You have signed out.')
+      // The server dropped both cookies, so a reload stays signed out.
+      expect(await context.cookies()).toEqual([])
       const sessionsAfter = await server.app.services.db
         .selectFrom('sessions')
         .where('id', '=', defined(sessionsBefore[0]).id)

@@ -83,3 +83,12 @@ export function defined<T>(value: T | null | undefined, what = 'a value'): T {
   if (value === null || value === undefined) throw new Error(`expected ${what}`)
   return value
 }
+
+/** Counts the page's requests to a path from now on; call the result for the count so far. */
+export function countRequests(page: Page, path: string): () => number {
+  let count = 0
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === path) count += 1
+  })
+  return () => count
+}

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact'
-import { useMemo, useState } from 'preact/hooks'
+import { useEffect, useMemo, useState } from 'preact/hooks'
+import { csrfToken } from './browser-session.ts'
 import { Header } from './components/Header.tsx'
 import { RequireSession } from './components/RequireSession.tsx'
 import {
@@ -20,6 +21,7 @@ import { NotFoundPage } from './pages/NotFoundPage.tsx'
 import { RegisterPage } from './pages/RegisterPage.tsx'
 import { StartPage } from './pages/StartPage.tsx'
 import { useLocation, type Location } from './router.ts'
+import { restoreSession } from './signin.ts'
 
 const USER_PAGE = /^\/ui\/admin\/users\/([^/]+)$/
 
@@ -54,8 +56,15 @@ function route({ path, query }: Location) {
   return <NotFoundPage />
 }
 
-/** The whole app: language, header and the page for the current path. */
+/**
+ * The whole app: language, header and the page for the current path. With a session cookie present it
+ * first restores the session, and shows nothing until then: no sign-in page flashing by, nothing moving.
+ */
 export function App() {
+  const [ready, setReady] = useState(() => csrfToken() === undefined)
+  useEffect(() => {
+    if (!ready) void restoreSession().finally(() => setReady(true))
+  }, [])
   const [language, setLanguage] = useState<Language>(initialLanguage)
   const i18n = useMemo<I18n>(
     () => ({
@@ -69,6 +78,7 @@ export function App() {
     [language],
   )
   const location = useLocation()
+  if (!ready) return null
   return (
     <I18nContext.Provider value={i18n}>
       <Header path={location.path} />

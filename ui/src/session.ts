@@ -3,8 +3,8 @@ import type { Profile } from './api/types.ts'
 
 /**
  * Who is signed in. The access token lives in this module's memory only, never in localStorage or
- * sessionStorage, so a script that reads storage finds nothing. Reloading the page therefore signs the
- * person out until the refresh cookie (a later phase) can restore the session.
+ * sessionStorage, so a script that reads storage finds nothing. After a reload the page gets a new one
+ * from the HttpOnly refresh cookie (browser-session.ts), which no script can read.
  */
 export interface Session {
   accessToken: string
@@ -32,6 +32,11 @@ export function setSession(session: Session): void {
   current = session
   lastEndReason = null
   changed()
+}
+
+/** Replaces the access token after a refresh. */
+export function setAccessToken(accessToken: string): void {
+  if (current) current = { ...current, accessToken }
 }
 
 /** Replaces the signed-in user's profile after a change (a rename). */

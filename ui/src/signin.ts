@@ -1,5 +1,6 @@
 import { fetchProfile, logIn } from './api/account.ts'
 import type { TokenResponse } from './api/types.ts'
+import { csrfToken, refreshAccessToken } from './browser-session.ts'
 import { setSession } from './session.ts'
 
 /**
@@ -8,13 +9,26 @@ import { setSession } from './session.ts'
  */
 export type SignInOutcome = { kind: 'signed-in' }
 
-/** Starts the session from a token response: the access token stays in memory, with the profile. */
+/**
+ * Starts the session from a token response: the access token stays in memory, with the profile. The
+ * refresh token never reaches this code: the server put it in the HttpOnly cookie.
+ */
 export async function startSession(tokens: TokenResponse): Promise<SignInOutcome> {
   const user = await fetchProfile(tokens.access_token)
-  // The refresh token is not kept: phase A has no safe place for it (never in storage); the next phase
-  // moves it into an HttpOnly cookie the page cannot read.
   setSession({ accessToken: tokens.access_token, user })
   return { kind: 'signed-in' }
+}
+
+/** After a reload: a new access token from the refresh cookie, if this browser has a live session. */
+export async function restoreSession(): Promise<void> {
+  if (csrfToken() === undefined) return
+  const accessToken = await refreshAccessToken()
+  if (accessToken === undefined) return
+  try {
+    setSession({ accessToken, user: await fetchProfile(accessToken) })
+  } catch {
+    // The session ended between the two calls: stay signed out.
+  }
 }
 
 /** Signs in with a username and password. */

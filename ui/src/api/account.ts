@@ -3,9 +3,15 @@ import type { OwnSession, Profile, TokenResponse } from './types.ts'
 
 const auth = { authenticated: true } as const
 
-/** POST /login with JSON credentials. */
+/**
+ * POST /login with JSON credentials, asking for the refresh token in the HttpOnly cookie
+ * (`Gatehouse-Refresh: cookie`): the body then carries only the access token.
+ */
 export function logIn(username: string, password: string): Promise<TokenResponse> {
-  return apiRequest('POST', '/login', { body: { username, password } })
+  return apiRequest('POST', '/login', {
+    body: { username, password },
+    headers: { 'gatehouse-refresh': 'cookie' },
+  })
 }
 
 /** POST /register. */
@@ -54,7 +60,7 @@ export function endOtherSessions(): Promise<{ revoked: number }> {
   return apiRequest('DELETE', '/sessions', { ...auth, query: { scope: 'others' } })
 }
 
-/** POST /logout: ends this session on the server. */
+/** POST /logout with the access token: ends this session (when the browser has no session cookie). */
 export function logOut(): Promise<void> {
   return apiRequest('POST', '/logout', auth)
 }

@@ -1,3 +1,4 @@
+import { refreshAccessToken } from '../browser-session.ts'
 import { currentSession, endSession } from '../session.ts'
 
 /** One schema problem from a 422: where (`["body", "username"]`) and what. */
@@ -29,6 +30,8 @@ export interface RequestOptions {
   authenticated?: boolean
   /** Send this token instead (right after sign-in, before the session exists). */
   accessToken?: string
+  /** Extra request headers. */
+  headers?: Record<string, string>
 }
 
 function withQuery(path: string, query: RequestOptions['query']): string {
@@ -58,22 +61,12 @@ async function toApiError(response: Response): Promise<ApiError> {
   return new ApiError(response.status, code, detail, [], retryAfterSeconds)
 }
 
-/**
- * Calls Gatehouse's public API, the same endpoints any client uses: JSON in, JSON out, the access token
- * from memory in the Authorization header. Errors become ApiError; a 401 on an authenticated call ends
- * the session, since the token is no longer accepted.
- */
-export async function apiRequest<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' }
+async function send(method: string, path: string, options: RequestOptions, token: string | undefined) {
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
   if (options.body !== undefined) headers['content-type'] = 'application/json'
-  const token = options.accessToken ?? (options.authenticated ? currentSession()?.accessToken : undefined)
-  if (options.authenticated && token === undefined) {
-    throw new ApiError(401, 'not_authenticated', 'Not signed in')
-  }
   if (token !== undefined) headers.authorization = `Bearer ${token}`
-  let response: Response
   try {
-    response = await fetch(withQuery(path, options.query), {
+    return await fetch(withQuery(path, options.query), {
       method,
       headers,
       body: options.body === undefined ? null : JSON.stringify(options.body),
@@ -82,6 +75,24 @@ export async function apiRequest<T>(method: string, path: string, options: Reque
     })
   } catch {
     throw new ApiError(0, 'network_error', 'The server could not be reached')
+  }
+}
+
+/**
+ * Calls Gatehouse's public API, the same endpoints any client uses: JSON in, JSON out, the access token
+ * from memory in the Authorization header. Errors become ApiError. When an authenticated call gets 401
+ * (the access token expired), the refresh cookie is used once for a new token and the call is retried;
+ * if that fails too, the session is over.
+ */
+export async function apiRequest<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const token = options.accessToken ?? (options.authenticated ? currentSession()?.accessToken : undefined)
+  if (options.authenticated && token === undefined) {
+    throw new ApiError(401, 'not_authenticated', 'Not signed in')
+  }
+  let response = await send(method, path, options, token)
+  if (options.authenticated && response.status === 401) {
+    const renewed = await refreshAccessToken()
+    if (renewed !== undefined) response = await send(method, path, options, renewed)
   }
   if (!response.ok) {
     const error = await toApiError(response)

@@ -9,12 +9,11 @@ export interface Profile {
   updated_at: string
 }
 
-/** /login's token response (RFC 6749 §5.1). */
+/** /login's token response (RFC 6749 §5.1); the refresh token is in the cookie, not here. */
 export interface TokenResponse {
   access_token: string
   token_type: 'bearer'
   expires_in: number
-  refresh_token: string
 }
 
 /** One of the caller's sessions (GET /sessions). */

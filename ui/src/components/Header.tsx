@@ -1,5 +1,6 @@
 import { useId } from 'preact/hooks'
 import { logOut } from '../api/account.ts'
+import { csrfToken, endBrowserSession } from '../browser-session.ts'
 import { LANGUAGES, useI18n, type Language } from '../i18n/index.ts'
 import { navigate } from '../router.ts'
 import { endSession, useSession } from '../session.ts'
@@ -12,7 +13,8 @@ export function Header({ path }: { path: string }) {
   const languageId = useId()
   const signOut = async () => {
     // The session ends here whatever the server answers: a failed call must not leave the token in use.
-    await logOut().catch(() => undefined)
+    // With the session cookie, /session/logout ends the session and drops the cookies in one call.
+    await (csrfToken() === undefined ? logOut() : endBrowserSession()).catch(() => undefined)
     endSession('signed-out')
     navigate('/ui/login')
   }

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
 import { deleteAccount } from '../../api/account.ts'
+import { endBrowserSession } from '../../browser-session.ts'
 import { ErrorAlert } from '../../components/Alert.tsx'
 import { Dialog } from '../../components/Dialog.tsx'
 import { Field } from '../../components/Field.tsx'
@@ -18,6 +19,8 @@ export function DeleteAccountSection() {
     validate: (values) => (values.password === '' ? { password: 'field.required' as const } : {}),
     submit: async (values) => {
       await deleteAccount(values.password)
+      // The session died with the account; this drops its cookies too.
+      await endBrowserSession()
       endSession('deleted')
       navigate('/ui/login', { replace: true })
     },
