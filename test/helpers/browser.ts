@@ -47,7 +47,9 @@ let built: Promise<unknown> | undefined
  * A test server with the pages built from the current sources (once per test process), whose public URL
  * (GATEHOUSE_ISSUER) is its real address: the cookie requests' Origin check compares against it.
  */
-export async function startUiServer(options: TestAppOptions = {}): Promise<TestApp & { baseUrl: string }> {
+export async function startUiServer(
+  options: TestAppOptions & { beforeListen?: (app: TestApp['app']) => void } = {},
+): Promise<TestApp & { baseUrl: string }> {
   // Into the default folder the server reads; the build writes each file atomically, so test files
   // building in parallel never serve half a file.
   built ??= buildUi()
@@ -55,6 +57,7 @@ export async function startUiServer(options: TestAppOptions = {}): Promise<TestA
   const port = await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
   const testApp = await createTestApp({ ...options, env: { GATEHOUSE_ISSUER: baseUrl, ...options.env } })
+  options.beforeListen?.(testApp.app)
   await testApp.app.listen({ host: '127.0.0.1', port })
   return { ...testApp, baseUrl }
 }
