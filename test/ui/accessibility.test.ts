@@ -179,6 +179,36 @@ describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift'
       await context.close()
     }
   })
+
+  it('the checks can fail: axe reports an unlabelled field, a late banner counts as a shift, the CSP blocks inline code', async () => {
+    const { context, page, problems } = await openPage(browser)
+    try {
+      await page.goto(`${server.baseUrl}/ui/login`)
+      await page.getByRole('heading', { level: 1, name: en['login.title'] }).waitFor()
+      await page.evaluate(`document.querySelector('main').append(document.createElement('input'))`)
+      expect((await checkAccessibility(page)).map((violation) => violation.id)).toContain('label')
+
+      // Content pushed down without any input from the person is exactly what the shift check is for.
+      await page.evaluate(`
+        const banner = document.createElement('p')
+        banner.textContent = 'late banner'
+        banner.className = 'alert alert-info'
+        document.querySelector('main').prepend(banner)
+      `)
+      expect(await layoutShift(page)).toBeGreaterThan(0.01)
+
+      // An injected inline handler does not run: the page's CSP refuses it, and says so.
+      await page.evaluate(
+        `document.body.insertAdjacentHTML('beforeend', '<img src="/nope" onerror="document.title = \\'pwned\\'">')`,
+      )
+      await expect
+        .poll(() => problems.some((problem) => problem.includes('Content Security Policy')))
+        .toBe(true)
+      expect(await page.title()).not.toBe('pwned')
+    } finally {
+      await context.close()
+    }
+  })
 })
 
 async function visibleText(page: Page): Promise<string> {
