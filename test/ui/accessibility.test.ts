@@ -165,13 +165,12 @@ describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift'
       await page.getByRole('button', { name: ko['nav.signOut'] }).waitFor()
       expect(await visibleText(page)).not.toContain(en['security.heading'])
 
-      // The choice is a plain preference cookie the server reads on the next load, whatever the browser asks.
-      await page.goto(`${server.baseUrl}/ui/login`)
-      await page.getByRole('heading', { level: 1, name: ko['login.title'] }).waitFor()
-      const cookies = await context.cookies()
-      expect(cookies.map(({ name, value, httpOnly }) => ({ name, value, httpOnly }))).toEqual([
-        { name: 'gatehouse_lang', value: 'ko', httpOnly: false },
-      ])
+      // The choice is a plain preference cookie the server reads on the next load, whatever the browser
+      // asks; the load keeps the session too (the refresh cookie).
+      await page.goto(`${server.baseUrl}/ui/account`)
+      await page.getByRole('heading', { level: 1, name: ko['account.title'] }).waitFor()
+      const language = (await context.cookies()).find((cookie) => cookie.name === 'gatehouse_lang')
+      expect(language).toMatchObject({ value: 'ko', httpOnly: false, path: '/ui', sameSite: 'Lax' })
       expect(problems).toEqual([])
     } catch (error) {
       throw withProblems(problems, error)
