@@ -48,7 +48,8 @@ async function timedLogin(username: string): Promise<number> {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+  const at = (index: number) => sorted[index] ?? Number.NaN
+  return sorted.length % 2 ? at(middle) : (at(middle - 1) + at(middle)) / 2
 }
 
 try {
@@ -60,7 +61,7 @@ try {
   }
   for (let i = 0; i < WARMUP; i++) {
     await timedLogin(`warmup-unknown-${i}`)
-    await timedLogin(accounts[i % accounts.length]!)
+    await timedLogin(accounts[i % accounts.length] ?? '')
   }
   const unknown: number[] = []
   const wrongPassword: number[] = []
@@ -68,7 +69,7 @@ try {
     // Alternate which kind goes first, so neither always follows the other.
     const first = i % 2 === 0
     if (first) unknown.push(await timedLogin(`no-such-user-${i}`))
-    wrongPassword.push(await timedLogin(accounts[i % accounts.length]!))
+    wrongPassword.push(await timedLogin(accounts[i % accounts.length] ?? ''))
     if (!first) unknown.push(await timedLogin(`no-such-user-${i}`))
   }
   const unknownMedian = median(unknown)

@@ -57,7 +57,7 @@ const BATCH = 200
 
 async function timeBatch(run: (token: string) => Promise<unknown>, offset: number): Promise<number> {
   const started = performance.now()
-  for (let index = 0; index < BATCH; index++) await run(tokens[(offset + index) % TOKEN_COUNT]!)
+  for (let index = 0; index < BATCH; index++) await run(tokens[(offset + index) % TOKEN_COUNT] ?? '')
   return performance.now() - started
 }
 
@@ -67,33 +67,36 @@ for (const run of Object.values(candidates)) for (const token of tokens) await r
 // Short batches alternate A B B A, so load from other processes and CPU frequency changes hit both
 // sides alike; each round's ratio is kept and the median ratio reported, which resists outliers.
 const names = Object.keys(candidates)
-const totals: Record<string, { milliseconds: number; operations: number }> = Object.fromEntries(
-  names.map((name) => [name, { milliseconds: 0, operations: 0 }]),
-)
+const totals = new Map(names.map((name) => [name, { milliseconds: 0, operations: 0 }]))
 const ratios: number[] = []
 for (let round = 0; round < rounds; round++) {
-  const roundTime: Record<string, number> = Object.fromEntries(names.map((name) => [name, 0]))
+  const roundTime = new Map(names.map((name) => [name, 0]))
   const deadline = performance.now() + secondsPerRound * 1000
   let offset = 0
   while (performance.now() < deadline) {
     for (const name of [...names, ...[...names].reverse()]) {
-      roundTime[name]! += await timeBatch(candidates[name]!, offset)
+      const run = candidates[name]
+      if (run) roundTime.set(name, (roundTime.get(name) ?? 0) + (await timeBatch(run, offset)))
       offset += BATCH
     }
   }
   for (const name of names) {
-    totals[name]!.milliseconds += roundTime[name]!
-    totals[name]!.operations += (offset / BATCH / names.length) * BATCH
+    const total = totals.get(name)
+    if (!total) continue
+    total.milliseconds += roundTime.get(name) ?? 0
+    total.operations += (offset / BATCH / names.length) * BATCH
   }
-  ratios.push(roundTime[names[1]!]! / roundTime[names[0]!]!)
+  const [baseline = '', library = ''] = names
+  ratios.push((roundTime.get(library) ?? 0) / (roundTime.get(baseline) ?? 1))
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
 
 console.log(
   `node ${process.version}, ${algorithm}, ${rounds} rounds × ${secondsPerRound}s, interleaved batches of ${BATCH}`,
 )
 for (const name of names) {
-  const { milliseconds, operations } = totals[name]!
+  const { milliseconds, operations } = totals.get(name) ?? { milliseconds: 1, operations: 0 }
   console.log(
     `  ${name.padEnd(32)} ${Math.round(operations / (milliseconds / 1000)).toLocaleString('en')} ops/s`,
   )

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createVerifier, type VerifierOptions } from '../src/index.ts'
 import {
   createTestKey,
+  defined,
   listen,
   readBody,
   signTestToken,
@@ -45,7 +46,7 @@ async function startFakeIntrospection(): Promise<FakeIntrospection> {
         .end(JSON.stringify(active ? { active } : { active: false }))
     })
   })
-  return Object.assign(state, { url: `${server.url}/introspect`, close: server.close })
+  return Object.assign(state, { url: `${server.url}/introspect`, close: () => server.close() })
 }
 
 describe('introspect mode', () => {
@@ -73,11 +74,11 @@ describe('introspect mode', () => {
     const token = await signTestToken(key)
     expect((await createVerifier(options).verify(token)).sub).toBe('user-1')
     expect(introspection.calls).toHaveLength(1)
-    const call = introspection.calls[0]!
+    const call = defined(introspection.calls[0])
     expect(call.contentType).toBe('application/x-www-form-urlencoded')
     expect(call.form.get('token')).toBe(token)
     // RFC 6749 §2.3.1: each part is form-urlencoded before the Basic encoding.
-    const decoded = Buffer.from(call.authorization!.replace(/^Basic /, ''), 'base64').toString()
+    const decoded = Buffer.from(defined(call.authorization).replace(/^Basic /, ''), 'base64').toString()
     expect(decoded).toBe('orders+api:s3cret%3Awith%2Fodd%2Bchars')
   })
 
@@ -102,7 +103,10 @@ describe('introspect mode', () => {
   })
 
   it('caches positive and negative answers for the TTL, then asks again', async () => {
-    const verifier = createVerifier({ ...options, introspect: { ...options.introspect!, cacheTtlMs: 100 } })
+    const verifier = createVerifier({
+      ...options,
+      introspect: { ...defined(options.introspect), cacheTtlMs: 100 },
+    })
     const active = await signTestToken(key)
     const revoked = await signTestToken(key)
     introspection.inactive.add(revoked)
@@ -129,7 +133,10 @@ describe('introspect mode', () => {
   })
 
   it('asks every time when the TTL is 0', async () => {
-    const verifier = createVerifier({ ...options, introspect: { ...options.introspect!, cacheTtlMs: 0 } })
+    const verifier = createVerifier({
+      ...options,
+      introspect: { ...defined(options.introspect), cacheTtlMs: 0 },
+    })
     const token = await signTestToken(key)
     await verifier.verify(token)
     await verifier.verify(token)
@@ -142,7 +149,7 @@ describe('introspect mode', () => {
     expect(await codeOf(createVerifier(options).verify(token))).toBe('introspection_unavailable')
     const down = createVerifier({
       ...options,
-      introspect: { ...options.introspect!, url: 'http://127.0.0.1:1/introspect' },
+      introspect: { ...defined(options.introspect), url: 'http://127.0.0.1:1/introspect' },
     })
     expect(await codeOf(down.verify(token))).toBe('introspection_unavailable')
   })

@@ -107,7 +107,7 @@ export interface JwksServer {
 /** Starts a JWKS server on a random local port. */
 export async function startJwksServer(keys: JWK[] = []): Promise<JwksServer> {
   const state = { keys, requests: 0, failWith: undefined as number | undefined }
-  const { url, close } = await listen((request, response) => {
+  const server = await listen((request, response) => {
     if (request.url !== '/jwks.json') {
       response.writeHead(404).end()
       return
@@ -119,7 +119,8 @@ export async function startJwksServer(keys: JWK[] = []): Promise<JwksServer> {
     }
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: state.keys }))
   })
-  return Object.assign(state, { url, jwksUri: `${url}/jwks.json`, close })
+  const { url } = server
+  return Object.assign(state, { url, jwksUri: `${url}/jwks.json`, close: () => server.close() })
 }
 
 /** Listens on 127.0.0.1 with a random port; `close` also drops keep-alive connections. */
@@ -161,4 +162,10 @@ export async function codeOf(promise: Promise<unknown>): Promise<VerifyErrorCode
     if (error instanceof VerifyError) return error.code
     throw error
   }
+}
+
+/** The value, or a thrown error naming what was missing: a typed stand-in for a non-null assertion. */
+export function defined<T>(value: T | null | undefined, what = 'value'): T {
+  if (value === null || value === undefined) throw new Error(`${what} is missing`)
+  return value
 }
