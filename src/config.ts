@@ -272,7 +272,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginWindowSeconds: raw.GATEHOUSE_LOGIN_WINDOW,
     loginMaxBackoffSeconds: raw.GATEHOUSE_LOGIN_MAX_BACKOFF,
     registerPerIpPerHour: raw.GATEHOUSE_REGISTER_PER_IP_PER_HOUR,
-    registration: raw.GATEHOUSE_REGISTRATION as 'open' | 'closed',
+    registration: raw.GATEHOUSE_REGISTRATION,
     trustProxyHops: raw.GATEHOUSE_TRUST_PROXY,
     redisUrl: raw.GATEHOUSE_REDIS_URL,
     redisFailureMode: raw.GATEHOUSE_REDIS_FAILURE_MODE,
