@@ -1,6 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { startTestServer, type TestApp } from '../helpers/app.ts'
-import { PASSWORD, postFrom, register, STORES } from './support.ts'
+import { describe, expect, it } from 'vitest'
+import { registerUser } from '../helpers/api.ts'
+import type { TestServer } from '../helpers/app.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
+import { postFrom } from '../helpers/http.ts'
+import { STORES } from '../helpers/stores.ts'
+import { PASSWORD } from '../helpers/users.ts'
 
 // Real sockets from different loopback addresses, so the server sees genuinely different clients.
 // Threshold 3, backoff 1, 2, 4, 8 s: the cap is reached at the 6th failure.
@@ -12,15 +16,12 @@ const ENV = {
 const WRONG = 'not the right password'
 
 describe.each(STORES)('login throttling by source address on $name', (variant) => {
-  let server: (TestApp & { baseUrl: string }) | undefined
-  afterEach(async () => {
-    await server?.close()
-    server = undefined
-  })
+  const fresh = closedAfterEach()
+  let server: TestServer | undefined
 
   async function start(env: Record<string, string> = {}) {
-    server = await startTestServer({ dialect: variant.dialect, env: { ...ENV, ...variant.env(), ...env } })
-    await register(server.app, 'victim')
+    server = await fresh.server({ dialect: variant.dialect, env: { ...ENV, ...variant.env(), ...env } })
+    await registerUser(server.app, 'victim')
     return server
   }
   const loginFrom = (address: string, password: string, headers: Record<string, string> = {}) =>

@@ -1,8 +1,10 @@
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { getWithToken, loginToken, registerUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { createCoreApp, decodeToken, loginToken, registerUser } from './support.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { decodeToken } from '../helpers/tokens.ts'
+import { createCoreApp } from './app.ts'
 
 // Members that only private or symmetric JWKs have (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2).
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
@@ -17,13 +19,9 @@ interface OpenApiDocument {
 }
 
 describe.each(DIALECTS)('docs, discovery and health on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createCoreApp({ dialect }))
   beforeAll(async () => {
-    testApp = await createCoreApp({ dialect })
     await registerUser(testApp.app, 'discovery-user')
-  })
-  afterAll(async () => {
-    await testApp.close()
   })
 
   const get = (url: string, headers: Record<string, string> = {}) =>
@@ -127,15 +125,7 @@ describe.each(DIALECTS)('docs, discovery and health on %s', (dialect) => {
         currentDate: new Date(testApp.clock.now()),
       })
       expect(protectedHeader.kid).toBe(decodeToken(token).header.kid)
-      expect(payload.sub).toBe(
-        (
-          await testApp.app.inject({
-            method: 'GET',
-            url: '/profile',
-            headers: { authorization: `Bearer ${token}` },
-          })
-        ).json<{ id: string }>().id,
-      )
+      expect(payload.sub).toBe((await getWithToken(testApp.app, '/profile', token)).json<{ id: string }>().id)
     })
   })
 

@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { getWithToken, registerUser, type PublicUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import {
-  createCoreApp,
-  decodeToken,
-  getWithToken,
-  PASSWORD,
-  registerUser,
-  type PublicUser,
-} from './support.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { setUserDisabledAt } from '../helpers/rows.ts'
+import { decodeToken } from '../helpers/tokens.ts'
+import { PASSWORD } from '../helpers/users.ts'
+import { createCoreApp } from './app.ts'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 
 describe.each(DIALECTS)('POST /login on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createCoreApp({ dialect }))
   let alice: PublicUser
   beforeAll(async () => {
-    testApp = await createCoreApp({ dialect })
     alice = await registerUser(testApp.app, 'login-alice')
-  })
-  afterAll(async () => {
-    await testApp.close()
   })
 
   const loginJson = (payload: object) => testApp.app.inject({ method: 'POST', url: '/login', payload })
@@ -125,13 +118,9 @@ describe.each(DIALECTS)('POST /login on %s', (dialect) => {
 
   describe('failures are indistinguishable', () => {
     beforeAll(async () => {
-      await registerUser(testApp.app, 'login-disabled')
-      // There is no admin API yet; a direct update is what `gatehouse users disable` will do.
-      await testApp.app.services.db
-        .updateTable('users')
-        .set({ disabled_at: testApp.clock.now() })
-        .where('username_canonical', '=', 'login-disabled')
-        .execute()
+      const { id } = await registerUser(testApp.app, 'login-disabled')
+      // A direct update, as `gatehouse users disable` would do.
+      await setUserDisabledAt(testApp.app, id, testApp.clock.now())
     })
 
     const attempts = {

@@ -1,18 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
+import { describe, expect, it } from 'vitest'
+import { loginToken, registerUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { createCoreApp, findUserRow, loginToken, PASSWORD, registerUser, snapshotStore } from './support.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { findUserRow, snapshotStore } from '../helpers/rows.ts'
+import { PASSWORD } from '../helpers/users.ts'
+import { createCoreApp } from './app.ts'
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 describe.each(DIALECTS)('POST /register on %s', (dialect) => {
-  let testApp: TestApp
-  beforeAll(async () => {
-    testApp = await createCoreApp({ dialect })
-  })
-  afterAll(async () => {
-    await testApp.close()
-  })
+  const testApp = useTestApp(() => createCoreApp({ dialect }))
 
   const register = (payload: unknown) =>
     testApp.app.inject({ method: 'POST', url: '/register', payload: payload as object })

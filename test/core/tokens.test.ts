@@ -1,19 +1,16 @@
 import { createHmac, createPublicKey, generateKeyPairSync, sign, type JsonWebKey } from 'node:crypto'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { getWithToken, loginToken, registerUser, type PublicUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { useTestApp } from '../helpers/hooks.ts'
 import {
-  createCoreApp,
   decodeToken,
   encodeSegment,
   expectInvalidToken,
-  getWithToken,
-  loginToken,
-  registerUser,
   resignToken,
   signWithServerKey,
-  type PublicUser,
-} from './support.ts'
+} from '../helpers/tokens.ts'
+import { createCoreApp } from './app.ts'
 
 // Each forgery below is built by hand. Where a header trick needs a valid signature to be meaningful,
 // the token is re-signed with the server's own key, so only the check under test can refuse it.
@@ -22,17 +19,13 @@ const TTL = 1800
 const SKEW = 30
 
 describe.each(DIALECTS)('access token verification on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createCoreApp({ dialect }))
   let user: PublicUser
   let other: PublicUser
   let token: string
   beforeAll(async () => {
-    testApp = await createCoreApp({ dialect })
     user = await registerUser(testApp.app, 'token-user')
     other = await registerUser(testApp.app, 'token-other')
-  })
-  afterAll(async () => {
-    await testApp.close()
   })
   beforeEach(async () => {
     token = await loginToken(testApp.app, user.username)
