@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { retireKeyNow, rotateNow } from '../../src/services/keys/rotation.ts'
 import { KEY_PREPUBLICATION_MS } from '../../src/services/keys/schedule.ts'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import type { TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
 
 describe.each(DIALECTS)('key rotation in the audit log on %s', (dialect) => {
-  let testApp: TestApp | undefined
-  afterEach(async () => {
-    await testApp?.close()
-    testApp = undefined
-  })
+  const fresh = closedAfterEach()
   const rotations = async (app: TestApp['app']) =>
     (
       await app.services.db
@@ -22,8 +19,7 @@ describe.each(DIALECTS)('key rotation in the audit log on %s', (dialect) => {
     ).map((row) => JSON.parse(row.details ?? '{}') as Record<string, unknown>)
 
   it('records the first key, scheduled rotations, retirements and manual rotations', async () => {
-    testApp = await createTestApp({ dialect, env: { GATEHOUSE_KEY_ROTATION_INTERVAL: '3600' } })
-    const { app, clock } = testApp
+    const { app, clock } = await fresh.app({ dialect, env: { GATEHOUSE_KEY_ROTATION_INTERVAL: '3600' } })
     const [initial] = await rotations(app)
     expect(initial).toMatchObject({ trigger: 'initial', algorithm: 'EdDSA' })
 

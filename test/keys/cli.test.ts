@@ -1,27 +1,15 @@
-import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { exportPKCS8, generateKeyPair } from 'jose'
 import { afterAll, describe, expect, it } from 'vitest'
-import { TEST_SECRET } from '../helpers/config.ts'
-
-const run = promisify(execFile)
+import { cliOutput, sqliteCliEnv } from '../helpers/cli.ts'
+import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
 
 describe('gatehouse keys', () => {
-  const folder = mkdtempSync(join(tmpdir(), 'gatehouse-keys-cli-'))
-  afterAll(() => rmSync(folder, { recursive: true, force: true }))
-  const env = {
-    ...process.env,
-    GATEHOUSE_DATABASE_URL: `sqlite:${join(folder, 'g.db')}`,
-    GATEHOUSE_SECRET: TEST_SECRET,
-    GATEHOUSE_ARGON2_MEMORY_KIB: '64',
-    GATEHOUSE_ARGON2_ITERATIONS: '1',
-    GATEHOUSE_LOG_LEVEL: 'silent',
-  }
-  const gatehouse = async (...args: string[]) =>
-    (await run('node', ['bin/gatehouse.js', ...args], { env })).stdout
+  const folder = temporaryDirectory('keys-cli')
+  afterAll(() => removeDirectory(folder))
+  const env = sqliteCliEnv(join(folder, 'g.db'))
+  const gatehouse = (...args: string[]) => cliOutput(args, { env })
   const rows = async () =>
     (await gatehouse('keys', 'list'))
       .trim()

@@ -1,17 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { describe, expect, it } from 'vitest'
+import { login, profileStatus, refresh, registerUser, type Tokens } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { login, profileStatus, refresh, register, type Tokens } from './flows.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
+import { decodeToken } from '../helpers/tokens.ts'
 
 describe.each(DIALECTS)('refresh token rotation on %s', (dialect) => {
-  let testApp: TestApp | undefined
-  afterEach(async () => {
-    await testApp?.close()
-    testApp = undefined
-  })
+  const fresh = closedAfterEach()
   const start = async (env: Record<string, string> = {}) => {
-    testApp = await createTestApp({ dialect, env })
-    await register(testApp.app, 'rotor')
+    const testApp = await fresh.app({ dialect, env })
+    await registerUser(testApp.app, 'rotor')
     return testApp
   }
 
@@ -154,9 +151,7 @@ describe.each(DIALECTS)('refresh token rotation on %s', (dialect) => {
     const first = await login(app, 'rotor')
     await app.services.db.updateTable('users').set({ role: 'admin' }).execute()
     const second = (await refresh(app, first.refresh_token)).json<Tokens>()
-    const payload = JSON.parse(Buffer.from(second.access_token.split('.')[1]!, 'base64url').toString()) as {
-      role: string
-    }
+    const { payload } = decodeToken(second.access_token)
     expect(payload.role).toBe('admin')
   })
 })
