@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestServer, type TestApp } from '../helpers/app.ts'
+import { startTestServer, type TestServer } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { postJson } from '../helpers/http.ts'
 
 // Issue 2 promises that Authorize, then "Try it out" on /profile, works in a real browser. Only a real
 // browser proves it: Swagger UI's password flow posts the form itself, reads the token, and is subject
@@ -22,7 +23,7 @@ if (skipBrowser) {
 const USER = { username: 'docs-browser-user', password: 'browser password 4 docs' }
 
 describe.each(DIALECTS)('Swagger UI at /docs in Chromium on %s', (dialect) => {
-  let server: (TestApp & { baseUrl: string }) | undefined
+  let server: TestServer | undefined
   let browser: Browser | undefined
   beforeAll(async () => {
     if (!browserInstalled) return
@@ -50,11 +51,7 @@ describe.each(DIALECTS)('Swagger UI at /docs in Chromium on %s', (dialect) => {
     async () => {
       if (!browserInstalled)
         throw new Error(`GATEHOUSE_TEST_REQUIRE_BROWSER=1 but ${CHROMIUM} does not exist`)
-      const registered = await fetch(`${server!.baseUrl}/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(USER),
-      })
+      const registered = await postJson(server!.baseUrl, '/register', USER)
       expect(registered.status).toBe(201)
 
       const page = await browser!.newPage()

@@ -1,48 +1,23 @@
-import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
-import { TEST_SECRET, testConfig } from '../helpers/config.ts'
-import { temporaryDirectory, writeLines, writeSeedDatabase } from './fixture.ts'
+import { attemptLogin } from '../helpers/api.ts'
+import { runCli, sqliteCliEnv } from '../helpers/cli.ts'
+import { testConfig } from '../helpers/config.ts'
+import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
+import { writeLines, writeSeedDatabase } from './fixture.ts'
 
-const ROOT = join(import.meta.dirname, '..', '..')
-const directory = temporaryDirectory()
+const directory = temporaryDirectory('import')
 const databasePath = join(directory, 'gatehouse.db')
 
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
-
 /** Runs the real `gatehouse` binary against a SQLite file, as an operator would. */
-async function gatehouse(args: string[], stdin?: string): Promise<Result> {
-  const child = execFile(process.execPath, [join(ROOT, 'bin/gatehouse.js'), ...args], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      GATEHOUSE_DATABASE_URL: `sqlite:${databasePath}`,
-      GATEHOUSE_ARGON2_MEMORY_KIB: '64',
-      GATEHOUSE_ARGON2_ITERATIONS: '1',
-      GATEHOUSE_SECRET: TEST_SECRET,
-      GATEHOUSE_LOG_LEVEL: 'silent',
-    },
-  })
-  child.stdin?.end(stdin ?? '')
-  return new Promise((resolve) => {
-    let stdout = ''
-    let stderr = ''
-    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
-  })
-}
+const gatehouse = (args: string[], stdin?: string) => runCli(args, { env: sqliteCliEnv(databasePath), stdin })
 
 describe('the gatehouse CLI: users create, import and audit export (SQLite file)', () => {
   beforeAll(() => {
     writeSeedDatabase(join(directory, 'test.db'))
   })
-  afterAll(() => {})
+  afterAll(() => removeDirectory(directory))
 
   it('users create --role admin is idempotent and never overwrites the password', async () => {
     const first = await gatehouse(
@@ -111,12 +86,12 @@ describe('the gatehouse CLI: users create, import and audit export (SQLite file)
   })
 
   it('the first password set is the one that works', async () => {
+    // The real clock, as the CLI runs above had: the keys they made are valid from now on.
     const app = await buildApp(testConfig({ GATEHOUSE_DATABASE_URL: `sqlite:${databasePath}` }), {
       logger: false,
     })
     try {
-      const login = (password: string) =>
-        app.inject({ method: 'POST', url: '/login', payload: { username: 'root', password } })
+      const login = (password: string) => attemptLogin(app, 'root', password)
       expect((await login('other-password-42')).statusCode).toBe(401)
       expect((await login('root-password-42')).statusCode).toBe(200)
     } finally {
