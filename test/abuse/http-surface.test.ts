@@ -2,6 +2,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { attemptLogin, bearer, loginToken, registerUser } from '../helpers/api.ts'
 import { createTestApp } from '../helpers/app.ts'
+import { defined } from '../helpers/defined.ts'
 import { useTestApp } from '../helpers/hooks.ts'
 import { PASSWORD } from '../helpers/users.ts'
 
@@ -78,7 +79,7 @@ describe('the HTTP surface', () => {
     const busy = [a, b].find((response) => response.statusCode === 503)
     expect(busy?.headers['retry-after']).toBe('1')
     expect(busy?.json()).toMatchObject({ code: 'server_busy' })
-    expectSecurityHeaders(busy!)
+    expectSecurityHeaders(defined(busy))
   })
 
   it('serves /docs under a CSP that allows only what Swagger UI needs', async () => {

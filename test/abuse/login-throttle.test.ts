@@ -26,8 +26,8 @@ function observable(response: LightMyRequestResponse) {
 function countVerifies(passwords: PasswordHasher): { real: number; dummy: number } {
   const counts = { real: 0, dummy: 0 }
   const mutable = passwords as { -readonly [K in keyof PasswordHasher]: PasswordHasher[K] }
-  const verify = passwords.verify
-  const verifyDummy = passwords.verifyDummy
+  const verify = passwords.verify.bind(passwords)
+  const verifyDummy = passwords.verifyDummy.bind(passwords)
   mutable.verify = async (hash, password) => {
     counts.real += 1
     return verify(hash, password)

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createStoreHealth } from '../../src/services/throttle/health.ts'
 import { attemptLogin, getWithToken, loginToken, registerUser } from '../helpers/api.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { defined } from '../helpers/defined.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
 import { redisEnv, skipWithout, TEST_REDIS_URL } from '../helpers/services.ts'
 import { startTcpProxy, type OutageMode, type TcpProxy } from '../helpers/tcp-proxy.ts'
@@ -48,7 +49,7 @@ describe.skipIf(skipWithout(['redis'], 'the Redis outage tests'))(
     // Registered before the restore below, so it runs after it: apps close with the proxy working.
     const fresh = closedAfterEach()
     beforeAll(async () => {
-      const upstream = new URL(TEST_REDIS_URL!)
+      const upstream = new URL(defined(TEST_REDIS_URL, 'TEST_REDIS_URL'))
       proxy = await startTcpProxy({ host: upstream.hostname, port: Number(upstream.port || 6379) })
     })
     afterEach(() => {

@@ -17,7 +17,7 @@ const WRONG = 'not the right password'
 
 describe.each(STORES)('login throttling by source address on $name', (variant) => {
   const fresh = closedAfterEach()
-  let server: TestServer | undefined
+  let server: TestServer
 
   async function start(env: Record<string, string> = {}) {
     server = await fresh.server({ dialect: variant.dialect, env: { ...ENV, ...variant.env(), ...env } })
@@ -25,13 +25,13 @@ describe.each(STORES)('login throttling by source address on $name', (variant) =
     return server
   }
   const loginFrom = (address: string, password: string, headers: Record<string, string> = {}) =>
-    postFrom(server!.baseUrl, address, '/login', { username: 'victim', password }, headers)
+    postFrom(server.baseUrl, address, '/login', { username: 'victim', password }, headers)
 
   /** Six failures from one attacker address, waiting out each backoff on the injected clock: the cap. */
   async function driveToCap(attacker: string, beforeCap?: () => Promise<void>) {
     for (let i = 0; i < 3; i++) expect((await loginFrom(attacker, WRONG)).status).toBe(401)
     for (const wait of [1, 2, 4]) {
-      server!.clock.advanceSeconds(wait)
+      server.clock.advanceSeconds(wait)
       expect((await loginFrom(attacker, WRONG)).status).toBe(401)
       if (wait === 2) await beforeCap?.()
     }
@@ -75,7 +75,7 @@ describe.each(STORES)('login throttling by source address on $name', (variant) =
       expect((await loginFrom('127.0.0.2', WRONG, viaProxy('203.0.113.1'))).status).toBe(401)
     }
     for (const wait of [1, 2, 4]) {
-      server!.clock.advanceSeconds(wait)
+      server.clock.advanceSeconds(wait)
       expect((await loginFrom('127.0.0.2', WRONG, viaProxy('203.0.113.1'))).status).toBe(401)
     }
     expect((await loginFrom('127.0.0.2', PASSWORD, viaProxy('203.0.113.1'))).status).toBe(429)

@@ -16,6 +16,7 @@ import {
   userWithToken,
 } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { useTestApp } from '../helpers/hooks.ts'
 import { PASSWORD } from '../helpers/users.ts'
 
@@ -76,8 +77,8 @@ describe.each(DIALECTS)('the audit log on %s', (dialect) => {
     ])
     const { items } = await audit(`target=${ada.id}&action=login.success&limit=1`)
     expect(items[0]).toMatchObject({ actor_user_id: ada.id, target_user_id: ada.id, outcome: 'success' })
-    expect(items[0]!.session_id).toBeTruthy()
-    const reuse = (await audit(`action=token.refresh_reuse`)).items[0]!
+    expect(defined(items[0]).session_id).toBeTruthy()
+    const reuse = defined((await audit(`action=token.refresh_reuse`)).items[0])
     expect(reuse).toMatchObject({ outcome: 'failure', target_user_id: ada.id })
 
     // Every admin action, with the admin as actor and the request id of the admin's request.
@@ -102,7 +103,7 @@ describe.each(DIALECTS)('the audit log on %s', (dialect) => {
       'admin.sessions.revoke',
       'admin.user.delete',
     ])
-    const update = adminItems.find((item) => item.action === 'admin.user.update')!
+    const update = defined(adminItems.find((item) => item.action === 'admin.user.update'))
     expect(update.details).toEqual({ changes: { role: { from: 'user', to: 'admin' } }, revoked_sessions: 0 })
     expect(update.request_id).toBeTruthy()
     expect(update.target_user_id).toBe(bob.id)
@@ -159,7 +160,12 @@ describe.each(DIALECTS)('the audit log on %s', (dialect) => {
       details: { username: 'nobody', reason: 'unknown_user', grant: 'login' },
     })
     expect(items[2]).toMatchObject({ request_id: 'req-1' })
-    expect(items[0]!.details).toEqual({ kid: 'k2', algorithm: 'EdDSA', retired_kid: 'k1', trigger: 'manual' })
+    expect(defined(items[0]).details).toEqual({
+      kid: 'k2',
+      algorithm: 'EdDSA',
+      retired_kid: 'k1',
+      trigger: 'manual',
+    })
     const everything = JSON.stringify((await audit('limit=500')).items)
     expect(everything).not.toContain(PASSWORD)
     expect(everything).not.toContain('root-password-42')

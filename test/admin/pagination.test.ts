@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createAdminApp } from '../helpers/admin.ts'
 import { callWithToken, registerUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { useTestApp } from '../helpers/hooks.ts'
 
 interface Page {
@@ -54,7 +55,7 @@ describe.each(DIALECTS)('GET /admin/users paging and filters on %s', (dialect) =
     // Unescaped, '%' would match every name.
     expect(await names('q=%25')).toEqual([])
     expect(await names('q=zzz')).toEqual([])
-    const beta = (await page('q=beta')).items[0]!
+    const beta = defined((await page('q=beta')).items[0])
     await callWithToken(app, rootToken, 'PATCH', `/admin/users/${beta.id}`, { disabled: true })
     expect(await names('disabled=true')).toEqual(['Beta'])
     expect(await names('disabled=false&q=b')).toEqual([])

@@ -12,6 +12,7 @@ import {
   userWithToken,
 } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { useTestApp } from '../helpers/hooks.ts'
 import { ADMIN, PASSWORD } from '../helpers/users.ts'
 
@@ -197,7 +198,7 @@ describe.each(DIALECTS)('admin user management on %s', (dialect) => {
     const listed = await callWithToken(app, rootToken, 'GET', url)
     expect(listed.statusCode).toBe(200)
     expect(listed.json()).toHaveLength(2)
-    expect(Object.keys(listed.json<object[]>()[0]!).sort()).toEqual([
+    expect(Object.keys(defined(listed.json<object[]>()[0])).sort()).toEqual([
       'created_at',
       'expires_at',
       'id',

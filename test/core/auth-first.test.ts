@@ -27,6 +27,7 @@ describe('authentication before body validation', () => {
     await broken.app.services.db.destroy()
     const response = await broken.app.inject({ method: 'GET', url: '/readyz' })
     expect(response.statusCode).toBe(503)
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
     expect(response.json()).toMatchObject({ code: 'database_unavailable', request_id: expect.any(String) })
     await broken.app.close().catch(() => undefined)
   })

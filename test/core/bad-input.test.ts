@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loginToken, registerUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { useTestApp } from '../helpers/hooks.ts'
 import { snapshotStore } from '../helpers/rows.ts'
 import { PASSWORD } from '../helpers/users.ts'
@@ -173,7 +174,7 @@ describe.each(DIALECTS)('malformed bodies on %s', (dialect) => {
 
   it('names each failing field FastAPI-style in a 422', async () => {
     const response = await send(
-      ROUTES[0]!,
+      defined(ROUTES[0]),
       JSON_TYPE,
       json({ username: 7, password: PASSWORD, is_admin: true }),
     )

@@ -2,6 +2,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { getWithToken, loginToken, registerUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { useTestApp } from '../helpers/hooks.ts'
 import { decodeToken } from '../helpers/tokens.ts'
 import { createCoreApp } from './app.ts'
@@ -41,6 +42,10 @@ describe.each(DIALECTS)('docs, discovery and health on %s', (dialect) => {
       expect(response.statusCode).toBe(200)
       document = response.json<OpenApiDocument>()
     })
+    const operation = (path: string, method: string) =>
+      defined(document.paths[path]?.[method], `${method.toUpperCase()} ${path} in the document`)
+    const requestContent = (path: string) =>
+      defined(operation(path, 'post').requestBody, `${path} body`).content
 
     it('is OpenAPI 3.1', () => {
       expect(document.openapi).toMatch(/^3\.1\.\d+$/)
@@ -65,24 +70,22 @@ describe.each(DIALECTS)('docs, discovery and health on %s', (dialect) => {
         ['/token_expiry', 'get'],
         ['/admin/', 'get'],
       ] as const) {
-        expect(document.paths[path]![method]!.security, `${method} ${path}`).toEqual([
-          { OAuth2PasswordBearer: [] },
-        ])
+        expect(operation(path, method).security, `${method} ${path}`).toEqual([{ OAuth2PasswordBearer: [] }])
       }
-      expect(document.paths['/register']!.post!.security).toBeUndefined()
-      expect(document.paths['/login']!.post!.security).toBeUndefined()
+      expect(operation('/register', 'post').security).toBeUndefined()
+      expect(operation('/login', 'post').security).toBeUndefined()
     })
 
     it('documents the same schemas that validate: closed bodies, and /login as JSON or the password form', () => {
-      const register = document.paths['/register']!.post!.requestBody!.content['application/json']!.schema
+      const register = defined(requestContent('/register')['application/json']).schema
       expect(register).toMatchObject({
         type: 'object',
         additionalProperties: false,
         required: ['username', 'password'],
       })
-      const login = document.paths['/login']!.post!.requestBody!.content
+      const login = requestContent('/login')
       expect(Object.keys(login).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded'])
-      expect(login['application/x-www-form-urlencoded']!.schema).toMatchObject({
+      expect(defined(login['application/x-www-form-urlencoded']).schema).toMatchObject({
         properties: { grant_type: { enum: ['password'] } },
       })
     })

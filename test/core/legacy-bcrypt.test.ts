@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { BCRYPT_VECTORS, FULLWIDTH_VECTOR, type BcryptVector } from '../fixtures/bcrypt-vectors.ts'
 import { attemptLogin } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { useTestApp } from '../helpers/hooks.ts'
 import { findUserRow, insertUserRow, setUserDisabledAt } from '../helpers/rows.ts'
 import { createCoreApp } from './app.ts'
@@ -75,7 +76,7 @@ describe.each(DIALECTS)('legacy passlib bcrypt hashes on %s', (dialect) => {
   })
 
   it('a disabled legacy user is refused and not upgraded', async () => {
-    const vector = BCRYPT_VECTORS[0]!
+    const vector = defined(BCRYPT_VECTORS[0])
     const { id, username } = await insertLegacyUser(vector.hash)
     await setUserDisabledAt(testApp.app, id, testApp.clock.now())
     expect((await login(username, vector.password)).statusCode).toBe(401)
@@ -83,7 +84,7 @@ describe.each(DIALECTS)('legacy passlib bcrypt hashes on %s', (dialect) => {
   })
 
   it('two parallel logins both succeed and leave exactly one valid argon2id hash', async () => {
-    const vector = BCRYPT_VECTORS[0]!
+    const vector = defined(BCRYPT_VECTORS[0])
     const { id, username } = await insertLegacyUser(vector.hash)
     const responses = await Promise.all([login(username, vector.password), login(username, vector.password)])
     expect(responses.map((response) => response.statusCode)).toEqual([200, 200])
@@ -97,7 +98,7 @@ describe.each(DIALECTS)('legacy passlib bcrypt hashes on %s', (dialect) => {
   // Regression: a cost outside 04-31 made bcryptjs throw and a corrupt argon2 string made argon2 throw,
   // so a damaged row answered 500 instead of the usual 401.
   it('treats a truncated or garbled stored hash as a failed login, never a 500', async () => {
-    const vector = BCRYPT_VECTORS[0]!
+    const vector = defined(BCRYPT_VECTORS[0])
     const garbled = [
       vector.hash.slice(0, 40),
       vector.hash.replace('$2b$', '$2c$'),

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { getWithToken, registerUser, type PublicUser } from '../helpers/api.ts'
+import { getWithToken, registerUser, type PublicUser, type Tokens } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { useTestApp } from '../helpers/hooks.ts'
 import { setUserDisabledAt } from '../helpers/rows.ts'
@@ -57,10 +57,10 @@ describe.each(DIALECTS)('POST /login on %s', (dialect) => {
 
   it('gives every login its own session and jti', async () => {
     const first = decodeToken(
-      (await loginJson({ username: 'login-alice', password: PASSWORD })).json().access_token,
+      (await loginJson({ username: 'login-alice', password: PASSWORD })).json<Tokens>().access_token,
     )
     const second = decodeToken(
-      (await loginJson({ username: 'login-alice', password: PASSWORD })).json().access_token,
+      (await loginJson({ username: 'login-alice', password: PASSWORD })).json<Tokens>().access_token,
     )
     expect(first.payload.sid).not.toBe(second.payload.sid)
     expect(first.payload.jti).not.toBe(second.payload.jti)
@@ -70,7 +70,7 @@ describe.each(DIALECTS)('POST /login on %s', (dialect) => {
     for (const username of ['LOGIN-ALICE', 'Ｌｏｇｉｎ-Ａｌｉｃｅ']) {
       const response = await loginJson({ username, password: PASSWORD })
       expect(response.statusCode).toBe(200)
-      expect(decodeToken(response.json().access_token).payload.sub).toBe(alice.id)
+      expect(decodeToken(response.json<Tokens>().access_token).payload.sub).toBe(alice.id)
     }
   })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loginToken, registerUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { useTestApp } from '../helpers/hooks.ts'
 import { findUserRow, snapshotStore } from '../helpers/rows.ts'
 import { PASSWORD } from '../helpers/users.ts'
@@ -26,7 +27,7 @@ describe.each(DIALECTS)('POST /register on %s', (dialect) => {
     expect(response.body).not.toContain(PASSWORD)
     expect(response.body).not.toContain('$argon2')
 
-    const row = await findUserRow(testApp.app, body.id!)
+    const row = await findUserRow(testApp.app, defined(body.id))
     expect(row.password_hash).toMatch(/^\$argon2id\$/)
     expect(row.username_canonical).toBe('register-alice')
   })

@@ -3,6 +3,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { postJson } from '../helpers/http.ts'
 
 // Issue 2 promises that Authorize, then "Try it out" on /profile, works in a real browser. Only a real
@@ -51,15 +52,15 @@ describe.each(DIALECTS)('Swagger UI at /docs in Chromium on %s', (dialect) => {
     async () => {
       if (!browserInstalled)
         throw new Error(`GATEHOUSE_TEST_REQUIRE_BROWSER=1 but ${CHROMIUM} does not exist`)
-      const registered = await postJson(server!.baseUrl, '/register', USER)
+      const registered = await postJson(defined(server).baseUrl, '/register', USER)
       expect(registered.status).toBe(201)
 
-      const page = await browser!.newPage()
+      const page = await defined(browser).newPage()
       // Fail within the test timeout, with the collected problems, rather than hang on a missing element.
       page.setDefaultTimeout(10_000)
       const problems = watchForProblems(page)
       try {
-        await page.goto(`${server!.baseUrl}/docs`)
+        await page.goto(`${defined(server).baseUrl}/docs`)
         await page.locator('.auth-wrapper button.authorize').click()
 
         const dialog = page.locator('.modal-ux')

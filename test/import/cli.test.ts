@@ -4,6 +4,7 @@ import { buildApp } from '../../src/app.ts'
 import { attemptLogin } from '../helpers/api.ts'
 import { runCli, sqliteCliEnv } from '../helpers/cli.ts'
 import { testConfig } from '../helpers/config.ts'
+import { defined } from '../helpers/defined.ts'
 import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
 import { writeLines, writeSeedDatabase } from './fixture.ts'
 
@@ -70,7 +71,11 @@ describe('the gatehouse CLI: users create, import and audit export (SQLite file)
       // The signing key made at the first start is audited too; this test is about users.
       .filter((event) => event.action !== 'key.rotate')
     expect(events.map((event) => event.action)).toEqual(['user.create_cli', 'users.import', 'users.import'])
-    expect(events[1]!.details).toMatchObject({ source: 'fastapi-sqlite', file: 'test.db', imported: 2 })
+    expect(defined(events[1]).details).toMatchObject({
+      source: 'fastapi-sqlite',
+      file: 'test.db',
+      imported: 2,
+    })
     const filtered = await gatehouse([
       'audit',
       'export',

@@ -3,6 +3,7 @@ import { retireKeyNow, rotateNow } from '../../src/services/keys/rotation.ts'
 import { KEY_PREPUBLICATION_MS } from '../../src/services/keys/schedule.ts'
 import type { TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
 
 describe.each(DIALECTS)('key rotation in the audit log on %s', (dialect) => {
@@ -28,12 +29,17 @@ describe.each(DIALECTS)('key rotation in the audit log on %s', (dialect) => {
     clock.advance(KEY_PREPUBLICATION_MS)
     await app.runKeyMaintenance()
     const manual = await rotateNow(app.keyRotation)
-    const retired = await retireKeyNow(app.keyRotation, manual.createdKid!)
+    const retired = await retireKeyNow(app.keyRotation, defined(manual.createdKid))
 
     const events = await rotations(app)
     expect(events.slice(1)).toEqual([
       { kid: scheduled.createdKid, algorithm: 'EdDSA', trigger: 'scheduled' },
-      { kid: scheduled.createdKid, algorithm: 'EdDSA', retired_kid: initial!.kid, trigger: 'scheduled' },
+      {
+        kid: scheduled.createdKid,
+        algorithm: 'EdDSA',
+        retired_kid: defined(initial).kid,
+        trigger: 'scheduled',
+      },
       { kid: manual.createdKid, algorithm: 'EdDSA', retired_kid: scheduled.createdKid, trigger: 'manual' },
       { kid: retired.createdKid, algorithm: 'EdDSA', retired_kid: manual.createdKid, trigger: 'manual' },
     ])

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { exportPKCS8, generateKeyPair } from 'jose'
 import { afterAll, describe, expect, it } from 'vitest'
 import { cliOutput, sqliteCliEnv } from '../helpers/cli.ts'
+import { defined } from '../helpers/defined.ts'
 import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
 
 describe('gatehouse keys', () => {
@@ -17,7 +18,7 @@ describe('gatehouse keys', () => {
       .slice(1)
       .map((line) => {
         const [kid, alg, state] = line.split('\t')
-        return { kid: kid!, alg: alg!, state: state! }
+        return { kid: defined(kid), alg: defined(alg), state: defined(state) }
       })
 
   it('lists, rotates, imports and retires keys', async () => {
@@ -37,7 +38,7 @@ describe('gatehouse keys', () => {
     expect(imported).toBeDefined()
     expect((await rows()).find((row) => row.kid === imported)?.state).toBe('next')
 
-    const active = (await rows()).find((row) => row.state === 'active')!
+    const active = defined((await rows()).find((row) => row.state === 'active'))
     expect(await gatehouse('keys', 'retire', active.kid)).toMatch(
       new RegExp(`^Retired ${active.kid}; \\S+ signs from now on`),
     )
@@ -48,6 +49,7 @@ describe('gatehouse keys', () => {
 
   it('takes a kid that starts with "-" as the kid, not as an option', async () => {
     await expect(gatehouse('keys', 'retire', '-starts-with-a-dash')).rejects.toMatchObject({
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       stderr: expect.stringContaining('no signing key with kid -starts-with-a-dash'),
     })
   }, 30_000)
@@ -57,6 +59,7 @@ describe('gatehouse keys', () => {
     const file = join(folder, 'p256.pem')
     writeFileSync(file, await exportPKCS8(privateKey))
     await expect(gatehouse('keys', 'import', file, '--alg', 'EdDSA')).rejects.toMatchObject({
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       stderr: expect.stringContaining('cannot be used for EdDSA'),
     })
   }, 30_000)

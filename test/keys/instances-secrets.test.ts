@@ -10,6 +10,7 @@ import { createTestApp } from '../helpers/app.ts'
 import { ManualClock } from '../helpers/clock.ts'
 import { TEST_SECRET } from '../helpers/config.ts'
 import { createTestDatabase, TEST_DATABASE_URL } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
 import { skipWithout } from '../helpers/services.ts'
@@ -32,7 +33,7 @@ describe.skipIf(skipWithout(['postgres'], 'two instances on one PostgreSQL datab
       expect(outcomes.filter((outcome) => outcome.createdKid !== undefined)).toHaveLength(1)
       const keys = await first.app.services.db.selectFrom('signing_keys').select('kid').execute()
       expect(keys).toHaveLength(2)
-      const newKid = outcomes.find((outcome) => outcome.createdKid)!.createdKid
+      const newKid = defined(outcomes.find((outcome) => outcome.createdKid)).createdKid
       // The instance that lost the lease may have reloaded before the key was stored; its next pass picks it up.
       const nextPass = await Promise.all([first.app.runKeyMaintenance(), second.app.runKeyMaintenance()])
       expect(nextPass.every((outcome) => outcome.createdKid === undefined)).toBe(true)
@@ -79,7 +80,7 @@ describe.skipIf(skipWithout(['postgres'], 'two instances on one PostgreSQL datab
       await registerUser(first.app, 'twin')
       const token = (await login(first.app, 'twin')).access_token
       expect(await profileStatus(second.app, token)).toBe(200)
-      await retireKeyNow(first.app.keyRotation, kidOf(token)!)
+      await retireKeyNow(first.app.keyRotation, defined(kidOf(token)))
       expect(await profileStatus(second.app, token)).toBe(401)
     })
   },
@@ -149,7 +150,7 @@ describe.each(['ES256', 'RS256'] as const)('signing with %s', (algorithm) => {
       expect(key).toMatchObject({ alg: algorithm, use: 'sig', kty: algorithm === 'ES256' ? 'EC' : 'RSA' })
       for (const privateMember of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'])
         expect(key).not.toHaveProperty(privateMember)
-      if (algorithm === 'RS256') expect(Buffer.from(key!.n!, 'base64url').length * 8).toBe(3072)
+      if (algorithm === 'RS256') expect(Buffer.from(defined(key?.n), 'base64url').length * 8).toBe(3072)
     } finally {
       await testApp.close()
     }

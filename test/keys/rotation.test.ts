@@ -4,6 +4,7 @@ import { JWKS_MAX_AGE_SECONDS, KEY_PREPUBLICATION_MS } from '../../src/services/
 import { login, profileStatus, registerUser } from '../helpers/api.ts'
 import type { TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
 import { kidOf } from '../helpers/tokens.ts'
 
@@ -40,7 +41,7 @@ describe.each(DIALECTS)('signing key rotation on %s', (dialect) => {
     const next = await app.services.db
       .selectFrom('signing_keys')
       .selectAll()
-      .where('kid', '=', outcome.createdKid!)
+      .where('kid', '=', defined(outcome.createdKid))
       .executeTakeFirstOrThrow()
     expect(next.not_before - clock.now()).toBeGreaterThanOrEqual(JWKS_MAX_AGE_SECONDS * 1000)
     expect(await jwksKids(current)).toEqual(expect.arrayContaining([oldKid, outcome.createdKid]))
@@ -94,7 +95,7 @@ describe.each(DIALECTS)('signing key rotation on %s', (dialect) => {
   it('kills every token of a retired key at once and signs with a fresh key', async () => {
     const current = await start()
     const old = await login(current.app, 'keyholder')
-    const outcome = await retireKeyNow(current.app.keyRotation, kidOf(old.access_token)!)
+    const outcome = await retireKeyNow(current.app.keyRotation, defined(kidOf(old.access_token)))
     expect(outcome.createdKid).toBeDefined()
     expect(await profileStatus(current.app, old.access_token)).toBe(401)
     expect(await jwksKids(current)).not.toContain(kidOf(old.access_token))

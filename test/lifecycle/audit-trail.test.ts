@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { attemptLogin, login, postForm, refresh, registerUser } from '../helpers/api.ts'
 import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { useTestApp } from '../helpers/hooks.ts'
 import { PASSWORD } from '../helpers/users.ts'
 
@@ -43,7 +44,7 @@ describe.each(DIALECTS)('the audit trail of a user’s requests on %s', (dialect
       expect(event.ip).toBe('127.0.0.1')
       expect(event.request_id).toMatch(/\S/)
     }
-    expect(trail.at(-1)!.user_agent).toBe('revoker/1.0')
+    expect(defined(trail.at(-1)).user_agent).toBe('revoker/1.0')
     const text = JSON.stringify(trail)
     for (const secret of [PASSWORD, tokens.refresh_token, tokens.access_token, next.refresh_token]) {
       expect(text).not.toContain(secret)
@@ -65,7 +66,7 @@ describe.each(DIALECTS)('the audit trail of a user’s requests on %s', (dialect
       ['login.failure', 'wrong_password'],
       ['login.throttled', 'account'],
     ])
-    expect(trail[1]!.target_user_id).toBe(userId)
+    expect(defined(trail[1]).target_user_id).toBe(userId)
     expect(JSON.stringify(trail)).not.toContain('wrong-password')
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { login, profileStatus, refresh, registerUser, type Tokens } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
 import { decodeToken } from '../helpers/tokens.ts'
 
@@ -18,7 +19,7 @@ describe.each(DIALECTS)('refresh token rotation on %s', (dialect) => {
     expect(tokens.refresh_token).toMatch(/^ghr_[A-Za-z0-9_-]{43}$/)
     const stored = await app.services.db.selectFrom('refresh_tokens').select('token_hash').execute()
     expect(stored).toHaveLength(1)
-    expect(stored[0]!.token_hash).not.toContain(tokens.refresh_token.slice(4))
+    expect(defined(stored[0]).token_hash).not.toContain(tokens.refresh_token.slice(4))
   })
 
   it('rotates on every use and the new pair works', async () => {
@@ -41,6 +42,7 @@ describe.each(DIALECTS)('refresh token rotation on %s', (dialect) => {
     const second = (await refresh(app, first.refresh_token)).json<Tokens>()
     const reuse = await refresh(app, first.refresh_token)
     expect(reuse.statusCode).toBe(400)
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
     expect(reuse.json()).toEqual({ error: 'invalid_grant', error_description: expect.any(String) })
     expect((await refresh(app, second.refresh_token)).statusCode).toBe(400)
     expect(await profileStatus(app, second.access_token)).toBe(401)
@@ -94,7 +96,7 @@ describe.each(DIALECTS)('refresh token rotation on %s', (dialect) => {
     expect(new Set(pairs.map((pair) => pair.access_token)).size).toBe(1)
     clock.advanceSeconds(5)
     expect((await refresh(app, first.refresh_token)).json<Tokens>().refresh_token).toBe(
-      pairs[0]!.refresh_token,
+      defined(pairs[0]).refresh_token,
     )
     expect(await app.services.db.selectFrom('refresh_tokens').select('id').execute()).toHaveLength(2)
   })

@@ -11,6 +11,7 @@ import {
 } from '../helpers/api.ts'
 import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { useTestApp } from '../helpers/hooks.ts'
 import { PASSWORD } from '../helpers/users.ts'
 
@@ -37,7 +38,7 @@ describe.each(DIALECTS)('session management and account changes on %s', (dialect
     const sessions = response.json<Array<Record<string, unknown>>>()
     expect(sessions).toHaveLength(2)
     expect(sessions.filter((session) => session.current)).toHaveLength(1)
-    expect(Object.keys(sessions[0]!).sort()).toEqual([
+    expect(Object.keys(defined(sessions[0])).sort()).toEqual([
       'created_at',
       'current',
       'id',
@@ -58,7 +59,7 @@ describe.each(DIALECTS)('session management and account changes on %s', (dialect
     const list = (await call(laptop.access_token, 'GET', '/sessions')).json<
       Array<{ id: string; current: boolean }>
     >()
-    const phoneSession = list.find((session) => !session.current)!
+    const phoneSession = defined(list.find((session) => !session.current))
     const byBob = await call(bob.access_token, 'DELETE', `/sessions/${phoneSession.id}`)
     expect(byBob.statusCode).toBe(404)
     expect(byBob.json()).toMatchObject({ code: 'not_found' })

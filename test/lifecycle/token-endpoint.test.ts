@@ -51,6 +51,7 @@ describe.each(DIALECTS)('the RFC 6749 token endpoint on %s', (dialect) => {
     expect(response.statusCode).toBe(400)
     expect(response.headers['cache-control']).toBe('no-store')
     expect(response.headers.pragma).toBe('no-cache')
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
     expect(response.json()).toEqual({ error, error_description: expect.any(String) })
   })
 

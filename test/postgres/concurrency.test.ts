@@ -5,6 +5,7 @@ import { revokeSession } from '../../src/db/sessions.ts'
 import { bearer } from '../helpers/api.ts'
 import type { TestServer } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
 import { postJson } from '../helpers/http.ts'
 import { skipWithout } from '../helpers/services.ts'
@@ -14,8 +15,8 @@ const SPELLINGS = ['race', 'RACE', 'ｒａｃｅ'] // the last is full-width: NF
 const password = 'correct horse battery'
 
 const fresh = closedAfterEach()
-let server: TestServer | undefined
-const post = (path: string, body: unknown) => postJson(server!.baseUrl, path, body)
+let server: TestServer
+const post = (path: string, body: unknown) => postJson(server.baseUrl, path, body)
 
 describe.each(DIALECTS)('parallel requests over HTTP on %s', (dialect) => {
   it(`${PARALLEL} registrations of one name in three spellings create exactly one account`, async () => {
@@ -46,17 +47,17 @@ describe.skipIf(skipWithout(['postgres'], 'the PostgreSQL part of concurrency.te
         logins.map(async (response) => ((await response.json()) as { access_token: string }).access_token),
       )
       const profiles = await Promise.all(
-        tokens.map((token) => fetch(`${server!.baseUrl}/profile`, { headers: bearer(token) })),
+        tokens.map((token) => fetch(`${server.baseUrl}/profile`, { headers: bearer(token) })),
       )
       expect(profiles.map((response) => response.status)).toEqual(profiles.map(() => 200))
       const sessions = await server.app.services.db.selectFrom('sessions').select('id').execute()
       expect(new Set(sessions.map((session) => session.id)).size).toBe(PARALLEL)
 
       // Revocation is a conditional update: of parallel revocations of one session exactly one wins.
-      const sessionId = sessions[0]!.id
+      const sessionId = defined(sessions[0]).id
       const now = server.clock.now()
       const outcomes = await Promise.all(
-        Array.from({ length: 10 }, () => revokeSession(server!.app.services.db, sessionId, now, 'logout')),
+        Array.from({ length: 10 }, () => revokeSession(server.app.services.db, sessionId, now, 'logout')),
       )
       expect(outcomes.filter(Boolean)).toHaveLength(1)
     })
@@ -83,7 +84,7 @@ describe.skipIf(skipWithout(['postgres'], 'the PostgreSQL part of concurrency.te
         post('/login', { username: 'legacy', password }),
       ])
       expect(logins.map((response) => response.status)).toEqual([200, 200])
-      const stored = (await findUserByCanonicalName(db, 'legacy'))!.password_hash
+      const stored = defined(await findUserByCanonicalName(db, 'legacy')).password_hash
       expect(stored).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/)
       expect(await passwords.verify(stored, password)).toEqual({ ok: true, needsRehash: false })
       expect((await post('/login', { username: 'legacy', password })).status).toBe(200)

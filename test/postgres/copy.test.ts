@@ -23,6 +23,7 @@ import {
   postgresUrlForSchema,
   type TestDatabase,
 } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
 import { skipWithout } from '../helpers/services.ts'
 
@@ -137,7 +138,7 @@ describe('db copy', () => {
     it('moves an instance: old password logs in, old access token still works', async () => {
       const { schema } = await freshSchema()
       const source = openSource()
-      const target = connectPostgres(schema!)
+      const target = connectPostgres(defined(schema))
       try {
         await migrateToLatest(target.db)
         const started = performance.now()
@@ -158,7 +159,14 @@ describe('db copy', () => {
 
     it('`gatehouse db copy` migrates the target, copies, and refuses a non-empty target without --force', async () => {
       const { schema } = await freshSchema()
-      const args = ['db', 'copy', '--from', `sqlite:${sourcePath}`, '--to', postgresUrlForSchema(schema!)]
+      const args = [
+        'db',
+        'copy',
+        '--from',
+        `sqlite:${sourcePath}`,
+        '--to',
+        postgresUrlForSchema(defined(schema)),
+      ]
       const first = await runCli([...args, '--batch-size', '2'])
       expect(first.stderr).toBe('')
       expect(first.code).toBe(0)
@@ -170,7 +178,7 @@ describe('db copy', () => {
       expect(refused.stderr).toMatch(/not empty.*--force/)
       const forced = await runCli([...args, '--force'])
       expect(forced.code).toBe(0)
-      const target = connectPostgres(schema!)
+      const target = connectPostgres(defined(schema))
       try {
         expect(await countAll(target)).toEqual(sourceCounts)
       } finally {
@@ -185,7 +193,7 @@ async function countAll(handle: DatabaseHandle): Promise<Record<string, number>>
   for (const table of copiedNames) {
     const row = await sql<{ count: number | string }>`select count(*) as count from ${sql.table(table)}`
       .execute(handle.db)
-      .then((result) => result.rows[0]!)
+      .then((result) => defined(result.rows[0]))
     counts[table] = Number(row.count)
   }
   return counts

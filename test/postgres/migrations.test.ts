@@ -4,6 +4,7 @@ import { connectDatabase } from '../../src/db/connect.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
 import { runCli } from '../helpers/cli.ts'
 import { postgresUrlForSchema, TEST_DATABASE_URL } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
 import { skipWithout } from '../helpers/services.ts'
 
@@ -16,7 +17,10 @@ describe.skipIf(skipWithout(['postgres'], 'migrations.test'))('migrations on Pos
   it(`${INSTANCES} instances migrating one fresh schema at once apply each migration exactly once`, async () => {
     const { schema } = await freshDatabase()
     const instances = Array.from({ length: INSTANCES }, () =>
-      connectDatabase({ kind: 'postgres', url: TEST_DATABASE_URL! }, { searchPath: schema, poolMax: 2 }),
+      connectDatabase(
+        { kind: 'postgres', url: defined(TEST_DATABASE_URL, 'TEST_DATABASE_URL') },
+        { searchPath: schema, poolMax: 2 },
+      ),
     )
     try {
       const results = await Promise.all(instances.map(({ db }) => migrateToLatest(db)))
@@ -26,7 +30,7 @@ describe.skipIf(skipWithout(['postgres'], 'migrations.test'))('migrations on Pos
       expect(new Set(names).size).toBe(names.length)
       expect(names).toContain('2026-11-26-001-core')
       const recorded = await sql<{ name: string }>`select name from kysely_migration`.execute(
-        instances[0]!.db,
+        defined(instances[0]).db,
       )
       expect(recorded.rows.map((row) => row.name).sort()).toEqual([...names].sort())
     } finally {
@@ -48,7 +52,7 @@ describe.skipIf(skipWithout(['postgres'], 'migrations.test'))('migrations on Pos
 
   it('`gatehouse migrate` applies the migrations, then reports the schema up to date', async () => {
     const { schema, handle } = await freshDatabase()
-    const env = { GATEHOUSE_DATABASE_URL: postgresUrlForSchema(schema!) }
+    const env = { GATEHOUSE_DATABASE_URL: postgresUrlForSchema(defined(schema)) }
     const first = await runCli(['migrate'], { env })
     expect(first.stderr).toBe('')
     expect(first.code).toBe(0)

@@ -8,6 +8,7 @@ import { attemptLogin, attemptRegister, getWithToken, loginToken } from '../help
 import { ManualClock } from '../helpers/clock.ts'
 import { testConfig } from '../helpers/config.ts'
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
 import { skipWithout } from '../helpers/services.ts'
 import { startTcpProxy, type OutageMode, type TcpProxy } from '../helpers/tcp-proxy.ts'
 import { waitFor } from '../helpers/wait.ts'
@@ -29,9 +30,9 @@ describe.skipIf(skipWithout(['postgres'], 'outage.test'))(
 
     beforeAll(async () => {
       database = await createTestDatabase('postgres')
-      const upstream = new URL(TEST_DATABASE_URL!)
+      const upstream = new URL(defined(TEST_DATABASE_URL, 'TEST_DATABASE_URL'))
       proxy = await startTcpProxy({ host: upstream.hostname, port: Number(upstream.port || 5432) })
-      const viaProxy = new URL(TEST_DATABASE_URL!)
+      const viaProxy = new URL(defined(TEST_DATABASE_URL, 'TEST_DATABASE_URL'))
       viaProxy.host = `127.0.0.1:${proxy.port}`
       handle = connectDatabase(
         { kind: 'postgres', url: viaProxy.toString() },

@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { loginToken, registerUser } from '../helpers/api.ts'
 import { createTestApp } from '../helpers/app.ts'
+import { defined } from '../helpers/defined.ts'
 import { useTestApp } from '../helpers/hooks.ts'
 
 const METADATA_PATHS = ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']
@@ -32,7 +33,7 @@ describe('authorization server metadata (RFC 8414)', () => {
     const [first, second] = await Promise.all(
       METADATA_PATHS.map((url) => testApp.app.inject({ method: 'GET', url })),
     )
-    expect(first!.body).toBe(second!.body)
+    expect(defined(first).body).toBe(defined(second).body)
   })
 
   it('names the issuer byte for byte as the tokens iss', async () => {
