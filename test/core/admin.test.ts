@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { attemptLogin, getWithToken, loginToken, registerUser, type PublicUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { closedAfterEach, useTestApp } from '../helpers/hooks.ts'
-import { setUserRole } from '../helpers/rows.ts'
+import { setUserRole, userIdsWhere } from '../helpers/rows.ts'
 import { resignToken } from '../helpers/tokens.ts'
 import { ADMIN } from '../helpers/users.ts'
 import { CORE_ENV, createCoreApp } from './app.ts'
@@ -76,11 +76,7 @@ describe.each(DIALECTS)('the bootstrap admin on %s', (dialect) => {
     const login = (password: string) => attemptLogin(second.app, ADMIN.username, password)
     expect((await login(ADMIN.password)).statusCode).toBe(200)
     expect((await login('a different admin password 99')).statusCode).toBe(401)
-    const admins = await second.app.services.db
-      .selectFrom('users')
-      .select('id')
-      .where('role', '=', 'admin')
-      .execute()
+    const admins = await userIdsWhere(second.app, 'role', 'admin')
     expect(admins).toHaveLength(1)
   })
 })

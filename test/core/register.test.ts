@@ -3,7 +3,7 @@ import { loginToken, registerUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { defined } from '../helpers/defined.ts'
 import { useTestApp } from '../helpers/hooks.ts'
-import { findUserRow, snapshotStore } from '../helpers/rows.ts'
+import { findUserRow, snapshotStore, userIdsWhere } from '../helpers/rows.ts'
 import { PASSWORD } from '../helpers/users.ts'
 import { createCoreApp } from './app.ts'
 
@@ -104,11 +104,7 @@ describe.each(DIALECTS)('POST /register on %s', (dialect) => {
     )
     const statuses = responses.map((response) => response.statusCode).sort()
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409])
-    const rows = await testApp.app.services.db
-      .selectFrom('users')
-      .select('id')
-      .where('username_canonical', '=', 'race')
-      .execute()
+    const rows = await userIdsWhere(testApp.app, 'username_canonical', 'race')
     expect(rows).toHaveLength(1)
   })
 })

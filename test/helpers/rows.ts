@@ -20,6 +20,21 @@ export function findUserRow(app: FastifyInstance, id: string) {
   return app.services.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 }
 
+/** The ids of the users whose `column` holds `value`, in id order. */
+export async function userIdsWhere(
+  app: FastifyInstance,
+  column: 'role' | 'username_canonical',
+  value: string,
+): Promise<string[]> {
+  const rows = await app.services.db
+    .selectFrom('users')
+    .select('id')
+    .where(column, '=', value)
+    .orderBy('id')
+    .execute()
+  return rows.map((row) => row.id)
+}
+
 /** A user row as an import or an older version would have written it. */
 export interface UserRowInput {
   id: string

@@ -27,7 +27,7 @@ export function uniqueRedisPrefix(): string {
   return `gh-test-${randomBytes(6).toString('hex')}`
 }
 
-/** The environment that keeps an app's throttle counters in Redis (the test server by default), under a prefix of its own. */
+/** The environment that keeps an app's throttle counters in Redis (the test server unless `url` says otherwise). */
 export function redisEnv(url = TEST_REDIS_URL, prefix = uniqueRedisPrefix()): Record<string, string> {
   if (!url) throw new Error('TEST_REDIS_URL is not set')
   return { GATEHOUSE_REDIS_URL: url, GATEHOUSE_REDIS_KEY_PREFIX: prefix }
