@@ -1,11 +1,11 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, sqliteCliEnv } from '../helpers/cli.ts'
+import { CLI_TEST_TIMEOUT_MS, runCli, sqliteCliEnv } from '../helpers/cli.ts'
 import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
 
 // The installed `gatehouse` bin, run as an operator would, against a throwaway SQLite file.
 
-describe('the gatehouse CLI', () => {
+describe('the gatehouse CLI', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   let folder: string
   let env: Record<string, string>
   beforeAll(() => {

@@ -7,6 +7,12 @@ import { TEST_SECRET } from './config.ts'
 /** The absolute path of bin/gatehouse.js. */
 export const GATEHOUSE_BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url))
 
+/**
+ * The time a test that runs the CLI gets. Each run starts Node and compiles the sources through tsx,
+ * about 5 s on a loaded machine, so a test with a few runs outgrows the suite's 30 s default.
+ */
+export const CLI_TEST_TIMEOUT_MS = 120_000
+
 /** What a finished `gatehouse` process printed and how it exited. */
 export interface CliResult {
   code: number

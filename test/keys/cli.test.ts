@@ -2,11 +2,11 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { exportPKCS8, generateKeyPair } from 'jose'
 import { afterAll, describe, expect, it } from 'vitest'
-import { cliOutput, sqliteCliEnv } from '../helpers/cli.ts'
+import { CLI_TEST_TIMEOUT_MS, cliOutput, sqliteCliEnv } from '../helpers/cli.ts'
 import { defined } from '../helpers/defined.ts'
 import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
 
-describe('gatehouse keys', () => {
+describe('gatehouse keys', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   const folder = temporaryDirectory('keys-cli')
   afterAll(() => removeDirectory(folder))
   const env = sqliteCliEnv(join(folder, 'g.db'))
@@ -45,14 +45,14 @@ describe('gatehouse keys', () => {
     const final = await rows()
     expect(final.find((row) => row.kid === active.kid)?.state).toBe('expired')
     expect(final.filter((row) => row.state === 'active')).toHaveLength(1)
-  }, 60_000)
+  })
 
   it('takes a kid that starts with "-" as the kid, not as an option', async () => {
     await expect(gatehouse('keys', 'retire', '-starts-with-a-dash')).rejects.toMatchObject({
       // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       stderr: expect.stringContaining('no signing key with kid -starts-with-a-dash'),
     })
-  }, 30_000)
+  })
 
   it('refuses to import a key that does not fit the algorithm', async () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true })
@@ -62,5 +62,5 @@ describe('gatehouse keys', () => {
       // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       stderr: expect.stringContaining('cannot be used for EdDSA'),
     })
-  }, 30_000)
+  })
 })

@@ -13,7 +13,7 @@ import {
 } from '../../src/db/copy.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
 import { attemptLogin, attemptRegister, getWithToken } from '../helpers/api.ts'
-import { runCli } from '../helpers/cli.ts'
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli.ts'
 import { ManualClock } from '../helpers/clock.ts'
 import { testConfig } from '../helpers/config.ts'
 import {
@@ -157,34 +157,38 @@ describe('db copy', () => {
       expect((await attemptLogin(app, alice.username, alice.password)).statusCode).toBe(200)
     })
 
-    it('`gatehouse db copy` migrates the target, copies, and refuses a non-empty target without --force', async () => {
-      const { schema } = await freshSchema()
-      const args = [
-        'db',
-        'copy',
-        '--from',
-        `sqlite:${sourcePath}`,
-        '--to',
-        postgresUrlForSchema(defined(schema)),
-      ]
-      const first = await runCli([...args, '--batch-size', '2'])
-      expect(first.stderr).toBe('')
-      expect(first.code).toBe(0)
-      // Not a terminal here: plain progress lines, then the verified counts.
-      expect(first.stdout).toMatch(/^users: 1\/1$/m)
-      expect(first.stdout).toMatch(/^Copied and verified row counts: users 1, sessions 1,/m)
-      const refused = await runCli(args)
-      expect(refused.code).toBe(1)
-      expect(refused.stderr).toMatch(/not empty.*--force/)
-      const forced = await runCli([...args, '--force'])
-      expect(forced.code).toBe(0)
-      const target = connectPostgres(defined(schema))
-      try {
-        expect(await countAll(target)).toEqual(sourceCounts)
-      } finally {
-        await target.db.destroy()
-      }
-    })
+    it(
+      '`gatehouse db copy` migrates the target, copies, and refuses a non-empty target without --force',
+      { timeout: CLI_TEST_TIMEOUT_MS },
+      async () => {
+        const { schema } = await freshSchema()
+        const args = [
+          'db',
+          'copy',
+          '--from',
+          `sqlite:${sourcePath}`,
+          '--to',
+          postgresUrlForSchema(defined(schema)),
+        ]
+        const first = await runCli([...args, '--batch-size', '2'])
+        expect(first.stderr).toBe('')
+        expect(first.code).toBe(0)
+        // Not a terminal here: plain progress lines, then the verified counts.
+        expect(first.stdout).toMatch(/^users: 1\/1$/m)
+        expect(first.stdout).toMatch(/^Copied and verified row counts: users 1, sessions 1,/m)
+        const refused = await runCli(args)
+        expect(refused.code).toBe(1)
+        expect(refused.stderr).toMatch(/not empty.*--force/)
+        const forced = await runCli([...args, '--force'])
+        expect(forced.code).toBe(0)
+        const target = connectPostgres(defined(schema))
+        try {
+          expect(await countAll(target)).toEqual(sourceCounts)
+        } finally {
+          await target.db.destroy()
+        }
+      },
+    )
   })
 })
 

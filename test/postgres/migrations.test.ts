@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { connectDatabase } from '../../src/db/connect.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
-import { runCli } from '../helpers/cli.ts'
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli.ts'
 import { postgresUrlForSchema, TEST_DATABASE_URL } from '../helpers/databases.ts'
 import { defined } from '../helpers/defined.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
@@ -50,18 +50,22 @@ describe.skipIf(skipWithout(['postgres'], 'migrations.test'))('migrations on Pos
     expect(tables.map((table) => table.name)).toContain('users')
   })
 
-  it('`gatehouse migrate` applies the migrations, then reports the schema up to date', async () => {
-    const { schema, handle } = await freshDatabase()
-    const env = { GATEHOUSE_DATABASE_URL: postgresUrlForSchema(defined(schema)) }
-    const first = await runCli(['migrate'], { env })
-    expect(first.stderr).toBe('')
-    expect(first.code).toBe(0)
-    expect(first.stdout).toMatch(/^Applied 2026-11-26-001-core$/m)
-    const tables = await handle.db.introspection.getTables()
-    const ours = tables.filter((table) => table.schema === schema).map((table) => table.name)
-    expect(ours).toEqual(expect.arrayContaining(['users', 'sessions', 'signing_keys']))
-    const second = await runCli(['migrate'], { env })
-    expect(second.code).toBe(0)
-    expect(second.stdout).toBe('Database is up to date.\n')
-  })
+  it(
+    '`gatehouse migrate` applies the migrations, then reports the schema up to date',
+    { timeout: CLI_TEST_TIMEOUT_MS },
+    async () => {
+      const { schema, handle } = await freshDatabase()
+      const env = { GATEHOUSE_DATABASE_URL: postgresUrlForSchema(defined(schema)) }
+      const first = await runCli(['migrate'], { env })
+      expect(first.stderr).toBe('')
+      expect(first.code).toBe(0)
+      expect(first.stdout).toMatch(/^Applied 2026-11-26-001-core$/m)
+      const tables = await handle.db.introspection.getTables()
+      const ours = tables.filter((table) => table.schema === schema).map((table) => table.name)
+      expect(ours).toEqual(expect.arrayContaining(['users', 'sessions', 'signing_keys']))
+      const second = await runCli(['migrate'], { env })
+      expect(second.code).toBe(0)
+      expect(second.stdout).toBe('Database is up to date.\n')
+    },
+  )
 })
