@@ -1,8 +1,18 @@
-import type { Selectable } from 'kysely'
-import type { Executor, OneTimeSecretsTable } from './schema.ts'
+import type { ExpressionBuilder, Selectable } from 'kysely'
+import type { Database, Executor, OneTimeSecretsTable } from './schema.ts'
 
 /** A stored one-time secret. */
 export type OneTimeSecretRow = Selectable<OneTimeSecretsTable>
+
+// Live: not consumed, not expired, and not killed by too many wrong codes.
+function isLive(now: number) {
+  return (eb: ExpressionBuilder<Database, 'one_time_secrets'>) =>
+    eb.and([
+      eb('consumed_at', 'is', null),
+      eb('expires_at', '>', now),
+      eb('failed_attempts', '<', eb.ref('max_attempts')),
+    ])
+}
 
 /** Stores a new one-time secret (its hashes only). */
 export async function insertOneTimeSecret(db: Executor, row: OneTimeSecretRow): Promise<void> {
@@ -24,9 +34,7 @@ export async function consumeOneTimeSecretByTokenHash(
     .set({ consumed_at: now })
     .where('token_hash', '=', tokenHash)
     .where('purpose', '=', purpose)
-    .where('consumed_at', 'is', null)
-    .where('expires_at', '>', now)
-    .whereRef('failed_attempts', '<', 'max_attempts')
+    .where(isLive(now))
     .returningAll()
     .executeTakeFirst()
 }
@@ -44,9 +52,7 @@ export async function findLiveCodeSecret(
     .where('user_id', '=', userId)
     .where('purpose', '=', purpose)
     .where('code_hash', 'is not', null)
-    .where('consumed_at', 'is', null)
-    .where('expires_at', '>', now)
-    .whereRef('failed_attempts', '<', 'max_attempts')
+    .where(isLive(now))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .executeTakeFirst()
@@ -58,9 +64,7 @@ export async function consumeOneTimeSecretById(db: Executor, id: string, now: nu
     .updateTable('one_time_secrets')
     .set({ consumed_at: now })
     .where('id', '=', id)
-    .where('consumed_at', 'is', null)
-    .where('expires_at', '>', now)
-    .whereRef('failed_attempts', '<', 'max_attempts')
+    .where(isLive(now))
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { clientKey } from '../../src/services/throttle/client-key.ts'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
-import { PASSWORD, register } from './support.ts'
+import { attemptLogin, attemptRegister, registerUser } from '../helpers/api.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
+import { PASSWORD } from '../helpers/users.ts'
 
 // Regression (security review): per-IP limits keyed each IPv6 address separately, so a client holding a
 // /64 had 2^64 fresh counters.
@@ -29,23 +30,14 @@ describe('the key per-address limits count a client under', () => {
 })
 
 describe('two addresses in one IPv6 /64', () => {
-  let testApp: TestApp | undefined
-  afterEach(async () => {
-    await testApp?.close()
-    testApp = undefined
-  })
+  const fresh = closedAfterEach()
 
   it('share the per-IP login limit', async () => {
     // Threshold 1 per account, so the per-IP threshold is 10; each guess names another account so only
     // the per-IP scope can add them up.
-    testApp = await createTestApp({ env: { GATEHOUSE_LOGIN_MAX_FAILURES: '1' } })
+    const { app } = await fresh.app({ env: { GATEHOUSE_LOGIN_MAX_FAILURES: '1' } })
     const attempt = (username: string, remoteAddress: string) =>
-      testApp!.app.inject({
-        method: 'POST',
-        url: '/login',
-        payload: { username, password: 'a-guess' },
-        remoteAddress,
-      })
+      attemptLogin(app, username, 'a-guess', { remoteAddress })
     for (let index = 1; index <= 10; index += 1) {
       expect((await attempt(`spray-${index}`, `2001:db8:1:2::${index}`)).statusCode).toBe(401)
     }
@@ -56,17 +48,12 @@ describe('two addresses in one IPv6 /64', () => {
   it('share the (account, IP) limit', async () => {
     // A backoff cap of 1 s is reached by the first block, so the account-wide block no longer applies and
     // each address answers for itself through its (account, IP) counter (see no-lockout.test.ts).
-    testApp = await createTestApp({
+    const { app } = await fresh.app({
       env: { GATEHOUSE_LOGIN_MAX_FAILURES: '2', GATEHOUSE_LOGIN_MAX_BACKOFF: '1' },
     })
-    await register(testApp.app, 'target')
+    await registerUser(app, 'target')
     const attempt = (password: string, remoteAddress: string) =>
-      testApp!.app.inject({
-        method: 'POST',
-        url: '/login',
-        payload: { username: 'target', password },
-        remoteAddress,
-      })
+      attemptLogin(app, 'target', password, { remoteAddress })
     expect((await attempt('a-guess', '2001:db8:5:6::1')).statusCode).toBe(401)
     expect((await attempt('a-guess', '2001:db8:5:6::1')).statusCode).toBe(401)
     // Another address of the same /64 is still the same client, even with the right password...
@@ -76,14 +63,9 @@ describe('two addresses in one IPv6 /64', () => {
   })
 
   it('share the registration limit', async () => {
-    testApp = await createTestApp({ env: { GATEHOUSE_REGISTER_PER_IP_PER_HOUR: '2' } })
+    const { app } = await fresh.app({ env: { GATEHOUSE_REGISTER_PER_IP_PER_HOUR: '2' } })
     const registerFrom = (username: string, remoteAddress: string) =>
-      testApp!.app.inject({
-        method: 'POST',
-        url: '/register',
-        payload: { username, password: PASSWORD },
-        remoteAddress,
-      })
+      attemptRegister(app, username, PASSWORD, { remoteAddress })
     expect((await registerFrom('v6-a', '2001:db8:9:9::1')).statusCode).toBe(201)
     expect((await registerFrom('v6-b', '2001:db8:9:9::2')).statusCode).toBe(201)
     expect((await registerFrom('v6-c', '2001:db8:9:9::3')).statusCode).toBe(429)

@@ -1,41 +1,30 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { attemptLogin, callWithToken, getWithToken, login, registerUser } from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { login, PASSWORD, register } from '../lifecycle/flows.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { PASSWORD } from '../helpers/users.ts'
 
 // A stolen access token must not turn the re-check of the current password into an unlimited oracle.
 describe.each(DIALECTS)('current-password checks share the login throttle on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(
+    () => createTestApp({ dialect, env: { GATEHOUSE_LOGIN_MAX_FAILURES: '2' } }),
+    'test',
+  )
   beforeEach(async () => {
-    testApp = await createTestApp({ dialect, env: { GATEHOUSE_LOGIN_MAX_FAILURES: '2' } })
-    await register(testApp.app, 'victim')
-  })
-  afterEach(async () => {
-    await testApp.close()
+    await registerUser(testApp.app, 'victim')
   })
 
   const guesses = {
     rename: (token: string, password: string) =>
-      testApp.app.inject({
-        method: 'PUT',
-        url: '/profile',
-        headers: { authorization: `Bearer ${token}` },
-        payload: { username: 'renamed', password },
-      }),
+      callWithToken(testApp.app, token, 'PUT', '/profile', { username: 'renamed', password }),
     'password change': (token: string, password: string) =>
-      testApp.app.inject({
-        method: 'POST',
-        url: '/profile/password',
-        headers: { authorization: `Bearer ${token}` },
-        payload: { current_password: password, new_password: 'a-new-password-99' },
+      callWithToken(testApp.app, token, 'POST', '/profile/password', {
+        current_password: password,
+        new_password: 'a-new-password-99',
       }),
     deletion: (token: string, password: string) =>
-      testApp.app.inject({
-        method: 'DELETE',
-        url: '/profile',
-        headers: { authorization: `Bearer ${token}` },
-        payload: { password },
-      }),
+      callWithToken(testApp.app, token, 'DELETE', '/profile', { password }),
   }
 
   it.each(Object.keys(guesses) as Array<keyof typeof guesses>)(
@@ -48,18 +37,10 @@ describe.each(DIALECTS)('current-password checks share the login throttle on %s'
       const blocked = await guess(token, PASSWORD)
       expect(blocked.statusCode).toBe(429)
       expect(blocked.headers['retry-after']).toBeDefined()
-      const loginAttempt = await testApp.app.inject({
-        method: 'POST',
-        url: '/login',
-        payload: { username: 'victim', password: PASSWORD },
-      })
+      const loginAttempt = await attemptLogin(testApp.app, 'victim', PASSWORD)
       expect(loginAttempt.statusCode).toBe(429)
       // Nothing changed while guessing.
-      const profile = await testApp.app.inject({
-        method: 'GET',
-        url: '/profile',
-        headers: { authorization: `Bearer ${token}` },
-      })
+      const profile = await getWithToken(testApp.app, '/profile', token)
       expect(profile.json()).toMatchObject({ username: 'victim' })
       testApp.clock.advanceSeconds(2)
       expect((await guess(token, PASSWORD)).statusCode).toBeLessThan(300)

@@ -1,7 +1,10 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
-import { login, PASSWORD, register } from './support.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { attemptLogin, bearer, loginToken, registerUser } from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
+import { defined } from '../helpers/defined.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { PASSWORD } from '../helpers/users.ts'
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
@@ -14,10 +17,8 @@ function expectSecurityHeaders(response: LightMyRequestResponse, csp = API_CSP):
 }
 
 describe('the HTTP surface', () => {
-  let testApp: TestApp
-  let token: string
-  beforeAll(async () => {
-    testApp = await createTestApp({
+  const testApp = useTestApp(() =>
+    createTestApp({
       env: {
         GATEHOUSE_CORS_ORIGINS: 'https://app.example',
         GATEHOUSE_BODY_LIMIT: '2048',
@@ -25,22 +26,22 @@ describe('the HTTP surface', () => {
         GATEHOUSE_HASH_QUEUE_MAX: '0',
         GATEHOUSE_HASH_CONCURRENCY: '1',
       },
-    })
-    await register(testApp.app, 'surface')
-    token = (await login(testApp.app, 'surface', PASSWORD)).json<{ access_token: string }>().access_token
-  })
-  afterAll(async () => {
-    await testApp.close()
+    }),
+  )
+  let token: string
+  beforeAll(async () => {
+    await registerUser(testApp.app, 'surface')
+    token = await loginToken(testApp.app, 'surface')
   })
   const inject = (options: InjectOptions) => testApp.app.inject(options)
 
   it('puts the security headers on every kind of response', async () => {
     const { app } = testApp
     const responses = {
-      ok: await inject({ url: '/profile', headers: { authorization: `Bearer ${token}` } }),
+      ok: await inject({ url: '/profile', headers: bearer(token) }),
       jwks: await inject({ url: '/.well-known/jwks.json' }),
-      unauthorized: await login(app, 'surface', 'wrong password!'),
-      throttled: await login(app, 'surface', 'wrong password!'),
+      unauthorized: await attemptLogin(app, 'surface', 'wrong password!'),
+      throttled: await attemptLogin(app, 'surface', 'wrong password!'),
       notFound: await inject({ url: '/nowhere' }),
       methodNotAllowed: await inject({ method: 'DELETE', url: '/login' }),
       tooLarge: await inject({
@@ -72,13 +73,13 @@ describe('the HTTP surface', () => {
   it('gives 503 with Retry-After and the headers when the hashing queue is full', async () => {
     // One hash at a time and no queue: the second of two parallel logins cannot wait.
     const [a, b] = await Promise.all([
-      login(testApp.app, 'other-1', PASSWORD),
-      login(testApp.app, 'other-2', PASSWORD),
+      attemptLogin(testApp.app, 'other-1', PASSWORD),
+      attemptLogin(testApp.app, 'other-2', PASSWORD),
     ])
     const busy = [a, b].find((response) => response.statusCode === 503)
     expect(busy?.headers['retry-after']).toBe('1')
     expect(busy?.json()).toMatchObject({ code: 'server_busy' })
-    expectSecurityHeaders(busy!)
+    expectSecurityHeaders(defined(busy))
   })
 
   it('serves /docs under a CSP that allows only what Swagger UI needs', async () => {

@@ -1,8 +1,12 @@
 import type { LightMyRequestResponse } from 'fastify'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import type { PasswordHasher } from '../../src/services/passwords.ts'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
-import { login, PASSWORD, register, STORES, tokenGrant } from './support.ts'
+import { attemptLogin, passwordGrant, registerUser } from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { setUserDisabledAt } from '../helpers/rows.ts'
+import { STORES } from '../helpers/stores.ts'
+import { PASSWORD } from '../helpers/users.ts'
 
 // Threshold 3, backoff 1, 2, 4, 8 s (the cap), window 10 minutes; the clock is the test's ManualClock.
 const ENV = {
@@ -22,8 +26,8 @@ function observable(response: LightMyRequestResponse) {
 function countVerifies(passwords: PasswordHasher): { real: number; dummy: number } {
   const counts = { real: 0, dummy: 0 }
   const mutable = passwords as { -readonly [K in keyof PasswordHasher]: PasswordHasher[K] }
-  const verify = passwords.verify
-  const verifyDummy = passwords.verifyDummy
+  const verify = passwords.verify.bind(passwords)
+  const verifyDummy = passwords.verifyDummy.bind(passwords)
   mutable.verify = async (hash, password) => {
     counts.real += 1
     return verify(hash, password)
@@ -36,26 +40,25 @@ function countVerifies(passwords: PasswordHasher): { real: number; dummy: number
 }
 
 describe.each(STORES)('login throttling on $name', (variant) => {
-  let testApp: TestApp
+  const testApp = useTestApp(
+    () => createTestApp({ dialect: variant.dialect, env: { ...ENV, ...variant.env() } }),
+    'test',
+  )
   beforeEach(async () => {
-    testApp = await createTestApp({ dialect: variant.dialect, env: { ...ENV, ...variant.env() } })
     expect(testApp.app.services.throttles.store).toBe(variant.store)
-    await register(testApp.app, 'victim')
-  })
-  afterEach(async () => {
-    await testApp.close()
+    await registerUser(testApp.app, 'victim')
   })
 
   it('answers 401 up to the threshold with RateLimit headers, then 429 even for the right password', async () => {
     const { app } = testApp
     for (const remaining of ['2', '1', '0']) {
-      const response = await login(app, 'victim', WRONG)
+      const response = await attemptLogin(app, 'victim', WRONG)
       expect(response.statusCode).toBe(401)
       expect(response.headers['ratelimit-limit']).toBe('3')
       expect(response.headers['ratelimit-remaining']).toBe(remaining)
       expect(Number(response.headers['ratelimit-reset'])).toBeGreaterThan(0)
     }
-    const throttled = await login(app, 'victim', PASSWORD)
+    const throttled = await attemptLogin(app, 'victim', PASSWORD)
     expect(throttled.statusCode).toBe(429)
     expect(throttled.headers['retry-after']).toBe('1')
     expect(throttled.headers['ratelimit-remaining']).toBe('0')
@@ -67,54 +70,54 @@ describe.each(STORES)('login throttling on $name', (variant) => {
 
   it('counts /login and the /token password grant together', async () => {
     const { app } = testApp
-    expect((await login(app, 'victim', WRONG)).statusCode).toBe(401)
-    expect((await tokenGrant(app, 'victim', WRONG)).statusCode).toBe(400)
-    expect((await login(app, 'Victim', WRONG)).statusCode).toBe(401) // the canonical name is the key
-    const viaToken = await tokenGrant(app, 'victim', PASSWORD)
+    expect((await attemptLogin(app, 'victim', WRONG)).statusCode).toBe(401)
+    expect((await passwordGrant(app, 'victim', WRONG)).statusCode).toBe(400)
+    expect((await attemptLogin(app, 'Victim', WRONG)).statusCode).toBe(401) // the canonical name is the key
+    const viaToken = await passwordGrant(app, 'victim', PASSWORD)
     expect(viaToken.statusCode).toBe(429)
     expect(viaToken.headers['retry-after']).toBe('1')
     expect(viaToken.json()).toEqual({
       error: 'invalid_grant',
       error_description: 'Too many failed login attempts; try again later',
     })
-    expect((await login(app, 'victim', PASSWORD)).statusCode).toBe(429)
+    expect((await attemptLogin(app, 'victim', PASSWORD)).statusCode).toBe(429)
   })
 
   it('resets the account after a success', async () => {
     const { app } = testApp
-    for (let i = 0; i < 2; i++) expect((await login(app, 'victim', WRONG)).statusCode).toBe(401)
-    expect((await login(app, 'victim', PASSWORD)).statusCode).toBe(200)
-    for (let i = 0; i < 3; i++) expect((await login(app, 'victim', WRONG)).statusCode).toBe(401)
-    expect((await login(app, 'victim', WRONG)).statusCode).toBe(429)
+    for (let i = 0; i < 2; i++) expect((await attemptLogin(app, 'victim', WRONG)).statusCode).toBe(401)
+    expect((await attemptLogin(app, 'victim', PASSWORD)).statusCode).toBe(200)
+    for (let i = 0; i < 3; i++) expect((await attemptLogin(app, 'victim', WRONG)).statusCode).toBe(401)
+    expect((await attemptLogin(app, 'victim', WRONG)).statusCode).toBe(429)
   })
 
   it('backs off 1, 2, 4, 8, 8 s on the injected clock, and lets the right password in once it expires', async () => {
     const { app, clock } = testApp
-    for (let i = 0; i < 3; i++) await login(app, 'victim', WRONG)
+    for (let i = 0; i < 3; i++) await attemptLogin(app, 'victim', WRONG)
     for (const wait of [1, 2, 4, 8, 8]) {
-      const refused = await login(app, 'victim', PASSWORD)
+      const refused = await attemptLogin(app, 'victim', PASSWORD)
       expect(refused.statusCode).toBe(429)
       expect(refused.headers['retry-after']).toBe(String(wait))
       clock.advanceSeconds(wait - 1)
-      expect((await login(app, 'victim', PASSWORD)).statusCode).toBe(429)
+      expect((await attemptLogin(app, 'victim', PASSWORD)).statusCode).toBe(429)
       clock.advanceSeconds(1)
-      expect((await login(app, 'victim', WRONG)).statusCode).toBe(401)
+      expect((await attemptLogin(app, 'victim', WRONG)).statusCode).toBe(401)
     }
     clock.advanceSeconds(8)
-    expect((await login(app, 'victim', PASSWORD)).statusCode).toBe(200)
+    expect((await attemptLogin(app, 'victim', PASSWORD)).statusCode).toBe(200)
   })
 
   it('forgets failures when the window ends, without waiting in real time', async () => {
     const { app, clock } = testApp
-    for (let i = 0; i < 3; i++) await login(app, 'victim', WRONG)
+    for (let i = 0; i < 3; i++) await attemptLogin(app, 'victim', WRONG)
     clock.advanceSeconds(600)
-    expect((await login(app, 'victim', WRONG)).headers['ratelimit-remaining']).toBe('2')
+    expect((await attemptLogin(app, 'victim', WRONG)).headers['ratelimit-remaining']).toBe('2')
   })
 
   it('lets 50 parallel wrong passwords run at most threshold + 1 password checks', async () => {
     const { app } = testApp
     const verifies = countVerifies(app.services.passwords)
-    const responses = await Promise.all(Array.from({ length: 50 }, () => login(app, 'victim', WRONG)))
+    const responses = await Promise.all(Array.from({ length: 50 }, () => attemptLogin(app, 'victim', WRONG)))
     const statuses = responses.map((response) => response.statusCode)
     expect(verifies.real + verifies.dummy).toBeLessThanOrEqual(3 + 1)
     expect(statuses.filter((status) => status === 401).length).toBe(verifies.real)
@@ -124,44 +127,40 @@ describe.each(STORES)('login throttling on $name', (variant) => {
   it('bounds a parallel burst against an unknown name the same way (dummy checks)', async () => {
     const { app } = testApp
     const verifies = countVerifies(app.services.passwords)
-    await Promise.all(Array.from({ length: 30 }, () => login(app, 'nobody-here', WRONG)))
+    await Promise.all(Array.from({ length: 30 }, () => attemptLogin(app, 'nobody-here', WRONG)))
     expect(verifies.real).toBe(0)
     expect(verifies.dummy).toBeLessThanOrEqual(3 + 1)
   })
 
   it('lets 10 parallel logins with the right password all through', async () => {
     const responses = await Promise.all(
-      Array.from({ length: 10 }, () => login(testApp.app, 'victim', PASSWORD)),
+      Array.from({ length: 10 }, () => attemptLogin(testApp.app, 'victim', PASSWORD)),
     )
     expect(responses.map((response) => response.statusCode)).toEqual(Array(10).fill(200))
   })
 
   it('answers unknown user, wrong password and disabled account identically, and throttled ones too', async () => {
     const { app } = testApp
-    await register(app, 'wrong-pw')
-    const disabledId = await register(app, 'disabled')
-    await app.services.db
-      .updateTable('users')
-      .set({ disabled_at: testApp.clock.now() })
-      .where('id', '=', disabledId)
-      .execute()
+    await registerUser(app, 'wrong-pw')
+    const { id: disabledId } = await registerUser(app, 'disabled')
+    await setUserDisabledAt(app, disabledId, testApp.clock.now())
 
-    const unknown = observable(await login(app, 'no-such-user', WRONG))
-    const wrongPassword = observable(await login(app, 'wrong-pw', WRONG))
-    const disabled = observable(await login(app, 'disabled', PASSWORD))
+    const unknown = observable(await attemptLogin(app, 'no-such-user', WRONG))
+    const wrongPassword = observable(await attemptLogin(app, 'wrong-pw', WRONG))
+    const disabled = observable(await attemptLogin(app, 'disabled', PASSWORD))
     expect(unknown.status).toBe(401)
     expect(wrongPassword).toEqual(unknown)
     expect(disabled).toEqual(unknown)
 
     // Throttled: an existing account with its right password, and names that do not exist.
     for (let i = 0; i < 2; i++) {
-      await login(app, 'wrong-pw', WRONG)
-      await login(app, 'no-such-user', WRONG)
-      await login(app, 'disabled', WRONG)
+      await attemptLogin(app, 'wrong-pw', WRONG)
+      await attemptLogin(app, 'no-such-user', WRONG)
+      await attemptLogin(app, 'disabled', WRONG)
     }
-    const throttledExisting = observable(await login(app, 'wrong-pw', PASSWORD))
-    const throttledUnknown = observable(await login(app, 'no-such-user', PASSWORD))
-    const throttledDisabled = observable(await login(app, 'disabled', PASSWORD))
+    const throttledExisting = observable(await attemptLogin(app, 'wrong-pw', PASSWORD))
+    const throttledUnknown = observable(await attemptLogin(app, 'no-such-user', PASSWORD))
+    const throttledDisabled = observable(await attemptLogin(app, 'disabled', PASSWORD))
     expect(throttledExisting.status).toBe(429)
     expect(throttledUnknown).toEqual(throttledExisting)
     expect(throttledDisabled).toEqual(throttledExisting)

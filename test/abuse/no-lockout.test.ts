@@ -1,28 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
-import { PASSWORD, register, STORES } from './support.ts'
+import { describe, expect, it } from 'vitest'
+import { attemptLogin, registerUser } from '../helpers/api.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
+import { STORES } from '../helpers/stores.ts'
+import { PASSWORD } from '../helpers/users.ts'
 
 // Regression: with the default settings, counting windows (900 s) restarted the account's count before
 // its backoff could reach the 900 s cap (the waits before it add up to 1023 s), so the cap's exemption
 // never applied and one address could keep an account locked for everyone, indefinitely.
 describe.each(STORES)('no lasting lockout with the default policy ($name)', (variant) => {
-  let testApp: TestApp | undefined
-  afterEach(async () => {
-    await testApp?.close()
-    testApp = undefined
-  })
+  const fresh = closedAfterEach()
 
   it('lets the real user in from another address while one address guesses for two hours', async () => {
-    testApp = await createTestApp({ dialect: variant.dialect, env: variant.env() })
-    const { app, clock } = testApp
-    await register(app, 'besieged')
+    const { app, clock } = await fresh.app({ dialect: variant.dialect, env: variant.env() })
+    await registerUser(app, 'besieged')
     const attempt = (password: string, remoteAddress: string) =>
-      app.inject({
-        method: 'POST',
-        url: '/login',
-        payload: { username: 'besieged', password },
-        remoteAddress,
-      })
+      attemptLogin(app, 'besieged', password, { remoteAddress })
 
     const userOutcomes: number[] = []
     for (let second = 0; second < 2 * 3600; second += 10) {

@@ -1,26 +1,17 @@
 import type { InjectOptions } from 'fastify'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { bearer, loginToken } from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { ADMIN, ADMIN_ENV } from '../helpers/users.ts'
 
 // Regression: PostgreSQL refuses U+0000 in text (SQLSTATE 22021), so these answered 500 there and 4xx on SQLite.
 describe.each(DIALECTS)('NUL characters in input on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createTestApp({ dialect, env: ADMIN_ENV }))
   let adminToken: string
   beforeAll(async () => {
-    testApp = await createTestApp({
-      dialect,
-      env: { GATEHOUSE_ADMIN_USERNAME: 'nul-admin', GATEHOUSE_ADMIN_PASSWORD: 'nul-admin-password-1' },
-    })
-    const login = await testApp.app.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { username: 'nul-admin', password: 'nul-admin-password-1' },
-    })
-    adminToken = login.json<{ access_token: string }>().access_token
-  })
-  afterAll(async () => {
-    await testApp.close()
+    adminToken = await loginToken(testApp.app, ADMIN.username, ADMIN.password)
   })
 
   const form = { 'content-type': 'application/x-www-form-urlencoded' }
@@ -47,30 +38,13 @@ describe.each(DIALECTS)('NUL characters in input on %s', (dialect) => {
       }),
     ],
     ['a revocation', () => ({ method: 'POST', url: '/revoke', payload: 'token=a%00b', headers: form })],
-    [
-      'an admin search',
-      () => ({
-        method: 'GET',
-        url: '/admin/users?q=%00',
-        headers: { authorization: `Bearer ${adminToken}` },
-      }),
-    ],
-    [
-      'an admin user id',
-      () => ({ method: 'GET', url: '/admin/users/%00', headers: { authorization: `Bearer ${adminToken}` } }),
-    ],
+    ['an admin search', () => ({ method: 'GET', url: '/admin/users?q=%00', headers: bearer(adminToken) })],
+    ['an admin user id', () => ({ method: 'GET', url: '/admin/users/%00', headers: bearer(adminToken) })],
     [
       'an audit filter',
-      () => ({
-        method: 'GET',
-        url: '/admin/audit?action=%00',
-        headers: { authorization: `Bearer ${adminToken}` },
-      }),
+      () => ({ method: 'GET', url: '/admin/audit?action=%00', headers: bearer(adminToken) }),
     ],
-    [
-      'a session id',
-      () => ({ method: 'DELETE', url: '/sessions/%00', headers: { authorization: `Bearer ${adminToken}` } }),
-    ],
+    ['a session id', () => ({ method: 'DELETE', url: '/sessions/%00', headers: bearer(adminToken) })],
   ]
 
   it.each(cases)('refuses %s with a 4xx, never a 500', async (_name, build) => {

@@ -1,10 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createStoreHealth } from '../../src/services/throttle/health.ts'
+import { attemptLogin, getWithToken, loginToken, registerUser } from '../helpers/api.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
-import { TEST_DATABASE_URL } from '../helpers/databases.ts'
-import { startTcpProxy, type OutageMode, type TcpProxy } from '../postgres/tcp-proxy.ts'
-import { waitFor } from '../postgres/wait-for.ts'
-import { login, PASSWORD, register, TEST_REDIS_URL, uniqueRedisPrefix } from './support.ts'
+import { defined } from '../helpers/defined.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
+import { redisEnv, skipWithout, TEST_REDIS_URL } from '../helpers/services.ts'
+import { startTcpProxy, type OutageMode, type TcpProxy } from '../helpers/tcp-proxy.ts'
+import { PASSWORD } from '../helpers/users.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 const ENV = {
   GATEHOUSE_LOGIN_MAX_FAILURES: '3',
@@ -13,17 +16,13 @@ const ENV = {
 }
 const WRONG = 'not the right password'
 
-describe.skipIf(!TEST_REDIS_URL || !TEST_DATABASE_URL)(
+describe.skipIf(skipWithout(['redis', 'postgres'], 'Redis counters shared by two instances'))(
   'counters shared through Redis by two instances',
   () => {
     let first: TestApp
     let second: TestApp
     beforeAll(async () => {
-      const env = {
-        ...ENV,
-        GATEHOUSE_REDIS_URL: TEST_REDIS_URL!,
-        GATEHOUSE_REDIS_KEY_PREFIX: uniqueRedisPrefix(),
-      }
+      const env = { ...ENV, ...redisEnv() }
       first = await createTestApp({ dialect: 'postgres', env })
       second = await createTestApp({ dialect: 'postgres', env, database: first.database, clock: first.clock })
     })
@@ -33,28 +32,28 @@ describe.skipIf(!TEST_REDIS_URL || !TEST_DATABASE_URL)(
     })
 
     it('holds a limit counted by one instance on the other', async () => {
-      await register(first.app, 'shared-victim')
+      await registerUser(first.app, 'shared-victim')
       for (let i = 0; i < 3; i++)
-        expect((await login(first.app, 'shared-victim', WRONG)).statusCode).toBe(401)
-      const onSecond = await login(second.app, 'shared-victim', PASSWORD)
+        expect((await attemptLogin(first.app, 'shared-victim', WRONG)).statusCode).toBe(401)
+      const onSecond = await attemptLogin(second.app, 'shared-victim', PASSWORD)
       expect(onSecond.statusCode).toBe(429)
       expect(onSecond.headers['retry-after']).toBe('1')
     })
   },
 )
 
-describe.skipIf(!TEST_REDIS_URL)(
+describe.skipIf(skipWithout(['redis'], 'the Redis outage tests'))(
   'Redis outage (through a TCP proxy the test cuts, never the shared Redis)',
   () => {
     let proxy: TcpProxy
-    const apps: TestApp[] = []
+    // Registered before the restore below, so it runs after it: apps close with the proxy working.
+    const fresh = closedAfterEach()
     beforeAll(async () => {
-      const upstream = new URL(TEST_REDIS_URL!)
+      const upstream = new URL(defined(TEST_REDIS_URL, 'TEST_REDIS_URL'))
       proxy = await startTcpProxy({ host: upstream.hostname, port: Number(upstream.port || 6379) })
     })
-    afterEach(async () => {
+    afterEach(() => {
       proxy.restore()
-      for (const app of apps.splice(0)) await app.close()
     })
     afterAll(async () => {
       proxy?.restore()
@@ -62,19 +61,12 @@ describe.skipIf(!TEST_REDIS_URL)(
     })
 
     async function start(mode: 'open' | 'closed') {
-      const testApp = await createTestApp({
-        env: {
-          ...ENV,
-          GATEHOUSE_REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
-          GATEHOUSE_REDIS_KEY_PREFIX: uniqueRedisPrefix(),
-          GATEHOUSE_REDIS_FAILURE_MODE: mode,
-        },
+      const { app } = await fresh.app({
+        env: { ...ENV, ...redisEnv(`redis://127.0.0.1:${proxy.port}`), GATEHOUSE_REDIS_FAILURE_MODE: mode },
       })
-      apps.push(testApp)
-      await register(testApp.app, 'outage-user')
-      const token = (await login(testApp.app, 'outage-user', PASSWORD)).json<{ access_token: string }>()
-        .access_token
-      return { app: testApp.app, token }
+      await registerUser(app, 'outage-user')
+      const token = await loginToken(app, 'outage-user')
+      return { app, token }
     }
 
     it.each<OutageMode>(['reset', 'blackhole'])(
@@ -82,25 +74,29 @@ describe.skipIf(!TEST_REDIS_URL)(
       async (outage) => {
         const { app, token } = await start('closed')
         proxy.cut(outage)
-        const refused = await login(app, 'outage-user', PASSWORD)
+        const refused = await attemptLogin(app, 'outage-user', PASSWORD)
         expect(refused.statusCode).toBe(503)
         expect(refused.headers['retry-after']).toBe('5')
         expect(refused.json()).toMatchObject({ code: 'server_busy' })
-        const profile = await app.inject({ url: '/profile', headers: { authorization: `Bearer ${token}` } })
+        const profile = await getWithToken(app, '/profile', token)
         expect(profile.statusCode).toBe(200)
 
         proxy.restore()
-        await waitFor(async () => (await login(app, 'outage-user', WRONG)).statusCode === 401, 10_000, 100)
-        for (let i = 0; i < 2; i++) await login(app, 'outage-user', WRONG)
-        expect((await login(app, 'outage-user', PASSWORD)).statusCode).toBe(429)
+        await waitFor(
+          async () => (await attemptLogin(app, 'outage-user', WRONG)).statusCode === 401,
+          10_000,
+          100,
+        )
+        for (let i = 0; i < 2; i++) await attemptLogin(app, 'outage-user', WRONG)
+        expect((await attemptLogin(app, 'outage-user', PASSWORD)).statusCode).toBe(429)
       },
     )
 
     it('open: logins go through unthrottled while Redis is down', async () => {
       const { app } = await start('open')
       proxy.cut('reset')
-      for (let i = 0; i < 5; i++) expect((await login(app, 'outage-user', WRONG)).statusCode).toBe(401)
-      expect((await login(app, 'outage-user', PASSWORD)).statusCode).toBe(200)
+      for (let i = 0; i < 5; i++) expect((await attemptLogin(app, 'outage-user', WRONG)).statusCode).toBe(401)
+      expect((await attemptLogin(app, 'outage-user', PASSWORD)).statusCode).toBe(200)
     })
   },
 )

@@ -1,6 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { startTestServer, type TestApp } from '../helpers/app.ts'
-import { PASSWORD, postFrom, register, STORES } from './support.ts'
+import { describe, expect, it } from 'vitest'
+import { registerUser } from '../helpers/api.ts'
+import type { TestServer } from '../helpers/app.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
+import { postFrom } from '../helpers/http.ts'
+import { STORES } from '../helpers/stores.ts'
+import { PASSWORD } from '../helpers/users.ts'
 
 // Real sockets from different loopback addresses, so the server sees genuinely different clients.
 // Threshold 3, backoff 1, 2, 4, 8 s: the cap is reached at the 6th failure.
@@ -12,25 +16,22 @@ const ENV = {
 const WRONG = 'not the right password'
 
 describe.each(STORES)('login throttling by source address on $name', (variant) => {
-  let server: (TestApp & { baseUrl: string }) | undefined
-  afterEach(async () => {
-    await server?.close()
-    server = undefined
-  })
+  const fresh = closedAfterEach()
+  let server: TestServer
 
   async function start(env: Record<string, string> = {}) {
-    server = await startTestServer({ dialect: variant.dialect, env: { ...ENV, ...variant.env(), ...env } })
-    await register(server.app, 'victim')
+    server = await fresh.server({ dialect: variant.dialect, env: { ...ENV, ...variant.env(), ...env } })
+    await registerUser(server.app, 'victim')
     return server
   }
   const loginFrom = (address: string, password: string, headers: Record<string, string> = {}) =>
-    postFrom(server!.baseUrl, address, '/login', { username: 'victim', password }, headers)
+    postFrom(server.baseUrl, address, '/login', { username: 'victim', password }, headers)
 
   /** Six failures from one attacker address, waiting out each backoff on the injected clock: the cap. */
   async function driveToCap(attacker: string, beforeCap?: () => Promise<void>) {
     for (let i = 0; i < 3; i++) expect((await loginFrom(attacker, WRONG)).status).toBe(401)
     for (const wait of [1, 2, 4]) {
-      server!.clock.advanceSeconds(wait)
+      server.clock.advanceSeconds(wait)
       expect((await loginFrom(attacker, WRONG)).status).toBe(401)
       if (wait === 2) await beforeCap?.()
     }
@@ -74,7 +75,7 @@ describe.each(STORES)('login throttling by source address on $name', (variant) =
       expect((await loginFrom('127.0.0.2', WRONG, viaProxy('203.0.113.1'))).status).toBe(401)
     }
     for (const wait of [1, 2, 4]) {
-      server!.clock.advanceSeconds(wait)
+      server.clock.advanceSeconds(wait)
       expect((await loginFrom('127.0.0.2', WRONG, viaProxy('203.0.113.1'))).status).toBe(401)
     }
     expect((await loginFrom('127.0.0.2', PASSWORD, viaProxy('203.0.113.1'))).status).toBe(429)

@@ -1,30 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { MAX_TOKEN_LENGTH } from '../../src/services/tokens/verify.ts'
-import type { TestApp } from '../helpers/app.ts'
-import {
-  createCoreApp,
-  decodeToken,
-  encodeSegment,
-  expectInvalidToken,
-  getWithToken,
-  loginToken,
-  registerUser,
-  signWithServerKey,
-} from '../core/support.ts'
+import { getWithToken, loginToken, registerUser } from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
+import { LENIENT_LIMITS_ENV } from '../helpers/config.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { decodeToken, encodeSegment, expectInvalidToken, signWithServerKey } from '../helpers/tokens.ts'
 
 // test/core/tokens.test.ts covers padding, the standard alphabet, non-canonical encodings, whitespace,
 // segment counts, crit, key-pointing headers and query-string tokens. These are the cases it leaves out.
 
 describe('strict token parsing: the cases test/core leaves out', () => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createTestApp({ env: LENIENT_LIMITS_ENV }))
   let token: string
   beforeAll(async () => {
-    testApp = await createCoreApp()
     await registerUser(testApp.app, 'parsing-user')
     token = await loginToken(testApp.app, 'parsing-user')
-  })
-  afterAll(async () => {
-    await testApp.close()
   })
   const profile = (bearer: string) => getWithToken(testApp.app, '/profile', bearer)
 

@@ -1,11 +1,24 @@
 import { sql } from 'kysely'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { countAuditEvents } from '../../src/db/audit.ts'
 import { recordKeyRotation } from '../../src/services/audit.ts'
 import { recordLoginFailure, recordThrottled } from '../../src/services/login/audit.ts'
+import { createAdminApp } from '../helpers/admin.ts'
+import {
+  attemptRegister,
+  callWithToken,
+  login,
+  logout,
+  postForm,
+  profileStatus,
+  refresh,
+  registerUser,
+  userWithToken,
+} from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { login, PASSWORD, postForm, profileStatus, refresh, register } from '../lifecycle/flows.ts'
-import { adminCall, bearer, createAdminApp, userWithToken, type AdminTestApp } from './support.ts'
+import { defined } from '../helpers/defined.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { PASSWORD } from '../helpers/users.ts'
 
 interface AuditItem {
   action: string
@@ -22,15 +35,9 @@ interface AuditPage {
 }
 
 describe.each(DIALECTS)('the audit log on %s', (dialect) => {
-  let testApp: AdminTestApp
-  beforeEach(async () => {
-    testApp = await createAdminApp(dialect)
-  })
-  afterEach(async () => {
-    await testApp.close()
-  })
+  const testApp = useTestApp(() => createAdminApp(dialect), 'test')
   const audit = async (query = '') => {
-    const response = await adminCall(testApp.app, testApp.rootToken, 'GET', `/admin/audit?${query}`)
+    const response = await callWithToken(testApp.app, testApp.rootToken, 'GET', `/admin/audit?${query}`)
     expect(response.statusCode, query).toBe(200)
     return response.json<AuditPage>()
   }
@@ -44,28 +51,16 @@ describe.each(DIALECTS)('the audit log on %s', (dialect) => {
     expect(refreshed.statusCode).toBe(200)
     expect((await refresh(app, ada.refreshToken)).statusCode).toBe(400)
     const second = await login(app, 'ada')
-    await app.inject({ method: 'POST', url: '/logout', headers: bearer(second.access_token) })
+    await logout(app, second.access_token)
     const third = await login(app, 'ada')
     await postForm(app, '/revoke', new URLSearchParams({ token: third.refresh_token }).toString())
     const fourth = await login(app, 'ada')
-    await app.inject({
-      method: 'PUT',
-      url: '/profile',
-      headers: bearer(fourth.access_token),
-      payload: { username: 'ada2', password: PASSWORD },
+    await callWithToken(app, fourth.access_token, 'PUT', '/profile', { username: 'ada2', password: PASSWORD })
+    await callWithToken(app, fourth.access_token, 'POST', '/profile/password', {
+      current_password: PASSWORD,
+      new_password: 'new-password-42',
     })
-    await app.inject({
-      method: 'POST',
-      url: '/profile/password',
-      headers: bearer(fourth.access_token),
-      payload: { current_password: PASSWORD, new_password: 'new-password-42' },
-    })
-    await app.inject({
-      method: 'DELETE',
-      url: '/profile',
-      headers: bearer(fourth.access_token),
-      payload: { password: 'new-password-42' },
-    })
+    await callWithToken(app, fourth.access_token, 'DELETE', '/profile', { password: 'new-password-42' })
     expect(await actions(`target=${ada.id}`)).toEqual([
       'user.register',
       'login.success',
@@ -82,22 +77,22 @@ describe.each(DIALECTS)('the audit log on %s', (dialect) => {
     ])
     const { items } = await audit(`target=${ada.id}&action=login.success&limit=1`)
     expect(items[0]).toMatchObject({ actor_user_id: ada.id, target_user_id: ada.id, outcome: 'success' })
-    expect(items[0]!.session_id).toBeTruthy()
-    const reuse = (await audit(`action=token.refresh_reuse`)).items[0]!
+    expect(defined(items[0]).session_id).toBeTruthy()
+    const reuse = defined((await audit(`action=token.refresh_reuse`)).items[0])
     expect(reuse).toMatchObject({ outcome: 'failure', target_user_id: ada.id })
 
     // Every admin action, with the admin as actor and the request id of the admin's request.
     const bob = await userWithToken(app, 'bob')
-    const created = await adminCall(app, rootToken, 'POST', '/admin/users', {
+    const created = await callWithToken(app, rootToken, 'POST', '/admin/users', {
       username: 'carl',
       password: PASSWORD,
     })
-    await adminCall(app, rootToken, 'PATCH', `/admin/users/${bob.id}`, { role: 'admin' })
-    await adminCall(app, rootToken, 'POST', `/admin/users/${bob.id}/password`, {
+    await callWithToken(app, rootToken, 'PATCH', `/admin/users/${bob.id}`, { role: 'admin' })
+    await callWithToken(app, rootToken, 'POST', `/admin/users/${bob.id}/password`, {
       new_password: 'reset-password-42',
     })
-    await adminCall(app, rootToken, 'DELETE', `/admin/users/${bob.id}/sessions`)
-    await adminCall(app, rootToken, 'DELETE', `/admin/users/${created.json<{ id: string }>().id}`)
+    await callWithToken(app, rootToken, 'DELETE', `/admin/users/${bob.id}/sessions`)
+    await callWithToken(app, rootToken, 'DELETE', `/admin/users/${created.json<{ id: string }>().id}`)
     const adminItems = (await audit(`actor=${rootId}&limit=10`)).items.filter((item) =>
       item.action.startsWith('admin.'),
     )
@@ -108,7 +103,7 @@ describe.each(DIALECTS)('the audit log on %s', (dialect) => {
       'admin.sessions.revoke',
       'admin.user.delete',
     ])
-    const update = adminItems.find((item) => item.action === 'admin.user.update')!
+    const update = defined(adminItems.find((item) => item.action === 'admin.user.update'))
     expect(update.details).toEqual({ changes: { role: { from: 'user', to: 'admin' } }, revoked_sessions: 0 })
     expect(update.request_id).toBeTruthy()
     expect(update.target_user_id).toBe(bob.id)
@@ -120,28 +115,26 @@ describe.each(DIALECTS)('the audit log on %s', (dialect) => {
     const db = app.services.db
     await sql`alter table audit_events rename to audit_events_away`.execute(db)
     try {
-      const disable = await adminCall(app, rootToken, 'PATCH', `/admin/users/${ada.id}`, { disabled: true })
-      expect(disable.statusCode).toBe(500)
-      const registerResponse = await app.inject({
-        method: 'POST',
-        url: '/register',
-        payload: { username: 'ghost', password: PASSWORD },
+      const disable = await callWithToken(app, rootToken, 'PATCH', `/admin/users/${ada.id}`, {
+        disabled: true,
       })
+      expect(disable.statusCode).toBe(500)
+      const registerResponse = await attemptRegister(app, 'ghost')
       expect(registerResponse.statusCode).toBe(500)
     } finally {
       await sql`alter table audit_events_away rename to audit_events`.execute(db)
     }
     // Neither the disable nor its session revocation happened, and no half-registered user exists.
     expect(await profileStatus(app, ada.token)).toBe(200)
-    expect((await adminCall(app, rootToken, 'GET', `/admin/users/${ada.id}`)).json()).toMatchObject({
+    expect((await callWithToken(app, rootToken, 'GET', `/admin/users/${ada.id}`)).json()).toMatchObject({
       disabled: false,
     })
-    expect((await adminCall(app, rootToken, 'GET', '/admin/users?q=ghost')).json()).toMatchObject({
+    expect((await callWithToken(app, rootToken, 'GET', '/admin/users?q=ghost')).json()).toMatchObject({
       items: [],
     })
     // And a change refused inside its transaction (last admin) leaves no row behind.
     const before = await countAuditEvents(db)
-    await adminCall(app, rootToken, 'PATCH', `/admin/users/${testApp.rootId}`, { role: 'user' })
+    await callWithToken(app, rootToken, 'PATCH', `/admin/users/${testApp.rootId}`, { role: 'user' })
     expect(await countAuditEvents(db)).toBe(before)
   })
 
@@ -167,7 +160,12 @@ describe.each(DIALECTS)('the audit log on %s', (dialect) => {
       details: { username: 'nobody', reason: 'unknown_user', grant: 'login' },
     })
     expect(items[2]).toMatchObject({ request_id: 'req-1' })
-    expect(items[0]!.details).toEqual({ kid: 'k2', algorithm: 'EdDSA', retired_kid: 'k1', trigger: 'manual' })
+    expect(defined(items[0]).details).toEqual({
+      kid: 'k2',
+      algorithm: 'EdDSA',
+      retired_kid: 'k1',
+      trigger: 'manual',
+    })
     const everything = JSON.stringify((await audit('limit=500')).items)
     expect(everything).not.toContain(PASSWORD)
     expect(everything).not.toContain('root-password-42')
@@ -179,7 +177,7 @@ describe.each(DIALECTS)('the audit log on %s', (dialect) => {
     const start = clock.now()
     for (const name of ['a1', 'a2', 'a3', 'a4', 'a5']) {
       clock.advance(1000)
-      await register(app, name)
+      await registerUser(app, name)
     }
     const since = new Date(start + 2000).toISOString()
     const until = new Date(start + 5000).toISOString()
@@ -203,17 +201,17 @@ describe.each(DIALECTS)('the audit log on %s', (dialect) => {
       'limit=0',
       'who=me',
     ]) {
-      const response = await adminCall(app, testApp.rootToken, 'GET', `/admin/audit?${query}`)
+      const response = await callWithToken(app, testApp.rootToken, 'GET', `/admin/audit?${query}`)
       expect(response.statusCode, query).toBe(422)
     }
   })
 
   it('purges events past the retention period when asked, and the timer is closed with the app', async () => {
     const { app, clock } = testApp
-    await register(app, 'old')
+    await registerUser(app, 'old')
     const before = await countAuditEvents(app.services.db)
     clock.advance(364 * 86_400_000)
-    await register(app, 'recent')
+    await registerUser(app, 'recent')
     expect(await app.purgeAuditEvents()).toBe(0)
     clock.advance(2 * 86_400_000)
     // The bootstrap, root's login and old's registration are now past 365 days.

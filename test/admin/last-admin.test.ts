@@ -1,17 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { createAdminApp, secondAdmin } from '../helpers/admin.ts'
+import { callWithToken, loginToken, profileStatus } from '../helpers/api.ts'
 import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { profileStatus } from '../lifecycle/flows.ts'
-import { adminCall, createAdminApp, secondAdmin, type AdminTestApp } from './support.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { ADMIN, ADMIN_ENV } from '../helpers/users.ts'
 
 describe.each(DIALECTS)('the last enabled admin on %s', (dialect) => {
-  let testApp: AdminTestApp
-  beforeEach(async () => {
-    testApp = await createAdminApp(dialect)
-  })
-  afterEach(async () => {
-    await testApp.close()
-  })
+  const testApp = useTestApp(() => createAdminApp(dialect), 'test')
 
   const enabledAdmins = async () =>
     (
@@ -32,7 +28,7 @@ describe.each(DIALECTS)('the last enabled admin on %s', (dialect) => {
       ['PATCH', { role: 'user', username: 'renamed' }],
       ['DELETE', undefined],
     ] as const) {
-      const response = await adminCall(app, rootToken, method, url, body)
+      const response = await callWithToken(app, rootToken, method, url, body)
       expect(response.statusCode, `${method} ${JSON.stringify(body)}`).toBe(409)
       expect(response.json()).toMatchObject({ code: 'last_admin' })
     }
@@ -40,7 +36,7 @@ describe.each(DIALECTS)('the last enabled admin on %s', (dialect) => {
     expect(await profileStatus(app, rootToken)).toBe(200)
     // Changes that keep them admin still work.
     expect(
-      (await adminCall(app, rootToken, 'PATCH', url, { role: 'admin', username: 'Root' })).statusCode,
+      (await callWithToken(app, rootToken, 'PATCH', url, { role: 'admin', username: 'Root' })).statusCode,
     ).toBe(200)
   })
 
@@ -48,16 +44,17 @@ describe.each(DIALECTS)('the last enabled admin on %s', (dialect) => {
     const { app, rootToken, rootId } = testApp
     const other = await secondAdmin(testApp, 'second')
     expect(
-      (await adminCall(app, rootToken, 'PATCH', `/admin/users/${other.id}`, { disabled: true })).statusCode,
+      (await callWithToken(app, rootToken, 'PATCH', `/admin/users/${other.id}`, { disabled: true }))
+        .statusCode,
     ).toBe(200)
     expect(
-      (await adminCall(app, rootToken, 'PATCH', `/admin/users/${rootId}`, { role: 'user' })).statusCode,
+      (await callWithToken(app, rootToken, 'PATCH', `/admin/users/${rootId}`, { role: 'user' })).statusCode,
     ).toBe(409)
-    await adminCall(app, rootToken, 'PATCH', `/admin/users/${other.id}`, { disabled: false })
-    const demoted = await adminCall(app, rootToken, 'PATCH', `/admin/users/${rootId}`, { role: 'user' })
+    await callWithToken(app, rootToken, 'PATCH', `/admin/users/${other.id}`, { disabled: false })
+    const demoted = await callWithToken(app, rootToken, 'PATCH', `/admin/users/${rootId}`, { role: 'user' })
     expect(demoted.statusCode).toBe(200)
     // The demotion bites on root's very next request: the role is read from the database.
-    expect((await adminCall(app, rootToken, 'GET', '/admin/users')).statusCode).toBe(403)
+    expect((await callWithToken(app, rootToken, 'GET', '/admin/users')).statusCode).toBe(403)
     expect(await enabledAdmins()).toEqual([other.id])
   })
 
@@ -66,8 +63,8 @@ describe.each(DIALECTS)('the last enabled admin on %s', (dialect) => {
     for (let round = 0; round < 5; round += 1) {
       const other = await secondAdmin(testApp, `second${round}`)
       const [first, second] = await Promise.all([
-        adminCall(app, rootToken, 'PATCH', `/admin/users/${other.id}`, { role: 'user' }),
-        adminCall(app, other.token, 'PATCH', `/admin/users/${rootId}`, { role: 'user' }),
+        callWithToken(app, rootToken, 'PATCH', `/admin/users/${other.id}`, { role: 'user' }),
+        callWithToken(app, other.token, 'PATCH', `/admin/users/${rootId}`, { role: 'user' }),
       ])
       const statuses = [first.statusCode, second.statusCode].sort()
       // Exactly one wins; the loser gets 409 (it saw one admin left) or 403 (its own rights went first).
@@ -90,8 +87,8 @@ describe.each(DIALECTS)('the last enabled admin on %s', (dialect) => {
     const { app, rootToken, rootId } = testApp
     const other = await secondAdmin(testApp, 'second')
     await Promise.all([
-      adminCall(app, rootToken, 'DELETE', `/admin/users/${other.id}`),
-      adminCall(app, other.token, 'PATCH', `/admin/users/${rootId}`, { disabled: true }),
+      callWithToken(app, rootToken, 'DELETE', `/admin/users/${other.id}`),
+      callWithToken(app, other.token, 'PATCH', `/admin/users/${rootId}`, { disabled: true }),
     ])
     expect(await enabledAdmins()).toHaveLength(1)
   })
@@ -99,32 +96,18 @@ describe.each(DIALECTS)('the last enabled admin on %s', (dialect) => {
 
 describe.each(DIALECTS)('the last admin deleting their own account on %s', (dialect) => {
   it('is refused with 409 last_admin through DELETE /profile, and allowed once another admin exists', async () => {
-    const testApp = await createTestApp({
-      dialect,
-      env: { GATEHOUSE_ADMIN_USERNAME: 'only-admin', GATEHOUSE_ADMIN_PASSWORD: 'only-admin-password-1' },
-    })
+    const testApp = await createTestApp({ dialect, env: ADMIN_ENV })
     try {
       const { app } = testApp
-      const loginAs = async (username: string, password: string) =>
-        (await app.inject({ method: 'POST', url: '/login', payload: { username, password } })).json<{
-          access_token: string
-        }>().access_token
-      const token = await loginAs('only-admin', 'only-admin-password-1')
-      const deleteSelf = () =>
-        app.inject({
-          method: 'DELETE',
-          url: '/profile',
-          headers: { authorization: `Bearer ${token}` },
-          payload: { password: 'only-admin-password-1' },
-        })
+      const token = await loginToken(app, ADMIN.username, ADMIN.password)
+      const deleteSelf = () => callWithToken(app, token, 'DELETE', '/profile', { password: ADMIN.password })
       const refused = await deleteSelf()
       expect(refused.statusCode).toBe(409)
       expect(refused.json()).toMatchObject({ code: 'last_admin' })
-      const created = await app.inject({
-        method: 'POST',
-        url: '/admin/users',
-        headers: { authorization: `Bearer ${token}` },
-        payload: { username: 'second-admin', password: 'second-admin-password-2', role: 'admin' },
+      const created = await callWithToken(app, token, 'POST', '/admin/users', {
+        username: 'second-admin',
+        password: 'second-admin-password-2',
+        role: 'admin',
       })
       expect(created.statusCode).toBe(201)
       expect((await deleteSelf()).statusCode).toBe(204)

@@ -1,7 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { createAdminApp } from '../helpers/admin.ts'
+import { callWithToken, registerUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { register } from '../lifecycle/flows.ts'
-import { adminCall, createAdminApp, type AdminTestApp } from './support.ts'
+import { defined } from '../helpers/defined.ts'
+import { useTestApp } from '../helpers/hooks.ts'
 
 interface Page {
   items: Array<{ id: string; username: string; role: string; disabled: boolean }>
@@ -9,15 +11,9 @@ interface Page {
 }
 
 describe.each(DIALECTS)('GET /admin/users paging and filters on %s', (dialect) => {
-  let testApp: AdminTestApp
-  beforeEach(async () => {
-    testApp = await createAdminApp(dialect)
-  })
-  afterEach(async () => {
-    await testApp.close()
-  })
+  const testApp = useTestApp(() => createAdminApp(dialect), 'test')
   const page = async (query: string) => {
-    const response = await adminCall(testApp.app, testApp.rootToken, 'GET', `/admin/users?${query}`)
+    const response = await callWithToken(testApp.app, testApp.rootToken, 'GET', `/admin/users?${query}`)
     expect(response.statusCode, query).toBe(200)
     return response.json<Page>()
   }
@@ -25,12 +21,12 @@ describe.each(DIALECTS)('GET /admin/users paging and filters on %s', (dialect) =
   it('pages stably while users register: no duplicates, no gaps, new users at the end', async () => {
     const { app, clock } = testApp
     for (const name of ['u1', 'u2', 'u3', 'u4', 'u5']) {
-      await register(app, name)
+      await registerUser(app, name)
       clock.advance(1)
     }
     // Two users in the same millisecond: the id breaks the tie, so the order is still total.
-    await register(app, 'u6')
-    await register(app, 'u7')
+    await registerUser(app, 'u6')
+    await registerUser(app, 'u7')
     const seen: string[] = []
     let cursor: string | null = null
     let inserted = 0
@@ -40,7 +36,7 @@ describe.each(DIALECTS)('GET /admin/users paging and filters on %s', (dialect) =
       cursor = current.next_cursor
       if (inserted < 2) {
         clock.advance(1)
-        await register(app, `late${inserted}`)
+        await registerUser(app, `late${inserted}`)
         inserted += 1
       }
     } while (cursor !== null)
@@ -52,15 +48,15 @@ describe.each(DIALECTS)('GET /admin/users paging and filters on %s', (dialect) =
 
   it('filters by case-insensitive username prefix with LIKE wildcards taken literally', async () => {
     const { app, rootToken } = testApp
-    for (const name of ['Alpha', 'alps', 'al_x', 'alyx', 'abc', 'Beta']) await register(app, name)
+    for (const name of ['Alpha', 'alps', 'al_x', 'alyx', 'abc', 'Beta']) await registerUser(app, name)
     const names = async (query: string) => (await page(query)).items.map((item) => item.username).sort()
     expect(await names('q=AL')).toEqual(['Alpha', 'al_x', 'alps', 'alyx'])
     expect(await names('q=al_')).toEqual(['al_x'])
     // Unescaped, '%' would match every name.
     expect(await names('q=%25')).toEqual([])
     expect(await names('q=zzz')).toEqual([])
-    const beta = (await page('q=beta')).items[0]!
-    await adminCall(app, rootToken, 'PATCH', `/admin/users/${beta.id}`, { disabled: true })
+    const beta = defined((await page('q=beta')).items[0])
+    await callWithToken(app, rootToken, 'PATCH', `/admin/users/${beta.id}`, { disabled: true })
     expect(await names('disabled=true')).toEqual(['Beta'])
     expect(await names('disabled=false&q=b')).toEqual([])
     expect(await names('role=admin')).toEqual(['root'])
@@ -76,7 +72,7 @@ describe.each(DIALECTS)('GET /admin/users paging and filters on %s', (dialect) =
       'sort=id',
       'limit=1&limit=2',
     ]) {
-      const response = await adminCall(testApp.app, testApp.rootToken, 'GET', `/admin/users?${query}`)
+      const response = await callWithToken(testApp.app, testApp.rootToken, 'GET', `/admin/users?${query}`)
       expect(response.statusCode, query).toBe(422)
     }
   })

@@ -1,29 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { callWithToken, getWithToken, loginToken, registerUser, type PublicUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import {
-  createCoreApp,
-  expectInvalidToken,
-  getWithToken,
-  loginToken,
-  registerUser,
-  type PublicUser,
-} from './support.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { setUserDisabledAt, findUserRow } from '../helpers/rows.ts'
+import { expectInvalidToken } from '../helpers/tokens.ts'
+import { PASSWORD } from '../helpers/users.ts'
+import { createCoreApp } from './app.ts'
 
 // Access tokens are self-contained, so these prove the per-request database check: a token signed
 // before the change must stop working on the very next request, with no cache in between.
 
 describe.each(DIALECTS)('tokens of changed accounts on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createCoreApp({ dialect }))
   let user: PublicUser
   let token: string
   let counter = 0
-  beforeAll(async () => {
-    testApp = await createCoreApp({ dialect })
-  })
-  afterAll(async () => {
-    await testApp.close()
-  })
   beforeEach(async () => {
     counter += 1
     user = await registerUser(testApp.app, `state-user-${counter}`)
@@ -32,6 +23,7 @@ describe.each(DIALECTS)('tokens of changed accounts on %s', (dialect) => {
   })
 
   const db = () => testApp.app.services.db
+  const disable = (at: number | null = testApp.clock.now()) => setUserDisabledAt(testApp.app, user.id, at)
 
   it.each(['/profile', '/token_expiry', '/admin/'])(
     'a deleted user’s token is refused on %s',
@@ -51,44 +43,26 @@ describe.each(DIALECTS)('tokens of changed accounts on %s', (dialect) => {
   it.each(['/profile', '/token-expiry', '/admin'])(
     'a disabled user’s token is refused on %s',
     async (url) => {
-      await db()
-        .updateTable('users')
-        .set({ disabled_at: testApp.clock.now() })
-        .where('id', '=', user.id)
-        .execute()
+      await disable()
       expectInvalidToken(await getWithToken(testApp.app, url, token))
     },
   )
 
   it('a disabled user cannot rename themself with an old token', async () => {
-    await db()
-      .updateTable('users')
-      .set({ disabled_at: testApp.clock.now() })
-      .where('id', '=', user.id)
-      .execute()
-    const response = await testApp.app.inject({
-      method: 'PUT',
-      url: '/profile',
-      headers: { authorization: `Bearer ${token}` },
-      payload: { username: `${user.username}-x`, password: 'correct horse battery staple' },
+    await disable()
+    const response = await callWithToken(testApp.app, token, 'PUT', '/profile', {
+      username: `${user.username}-x`,
+      password: PASSWORD,
     })
     expectInvalidToken(response)
-    const row = await db()
-      .selectFrom('users')
-      .select('username')
-      .where('id', '=', user.id)
-      .executeTakeFirstOrThrow()
+    const row = await findUserRow(testApp.app, user.id)
     expect(row.username).toBe(user.username)
   })
 
   it('a re-enabled user’s token works again while it is unexpired', async () => {
-    await db()
-      .updateTable('users')
-      .set({ disabled_at: testApp.clock.now() })
-      .where('id', '=', user.id)
-      .execute()
+    await disable()
     expectInvalidToken(await getWithToken(testApp.app, '/profile', token))
-    await db().updateTable('users').set({ disabled_at: null }).where('id', '=', user.id).execute()
+    await disable(null)
     expect((await getWithToken(testApp.app, '/profile', token)).statusCode).toBe(200)
   })
 

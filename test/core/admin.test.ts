@@ -1,34 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { attemptLogin, getWithToken, loginToken, registerUser, type PublicUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import {
-  ADMIN,
-  CORE_ENV,
-  createCoreApp,
-  getWithToken,
-  loginToken,
-  registerUser,
-  resignToken,
-  type PublicUser,
-} from './support.ts'
+import { closedAfterEach, useTestApp } from '../helpers/hooks.ts'
+import { setUserRole, userIdsWhere } from '../helpers/rows.ts'
+import { resignToken } from '../helpers/tokens.ts'
+import { ADMIN } from '../helpers/users.ts'
+import { CORE_ENV, createCoreApp } from './app.ts'
 
 const ADMIN_PATHS = ['/admin/', '/admin']
 
 describe.each(DIALECTS)('GET /admin on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createCoreApp({ dialect }))
   let user: PublicUser
   let userToken: string
   beforeAll(async () => {
-    testApp = await createCoreApp({ dialect })
     user = await registerUser(testApp.app, 'admin-test-user')
     userToken = await loginToken(testApp.app, user.username)
   })
-  afterAll(async () => {
-    await testApp.close()
-  })
 
-  const setRole = (id: string, role: string) =>
-    testApp.app.services.db.updateTable('users').set({ role }).where('id', '=', id).execute()
+  const setRole = (id: string, role: string) => setUserRole(testApp.app, id, role)
 
   it.each(ADMIN_PATHS)(
     '%s welcomes the admin created from GATEHOUSE_ADMIN_USERNAME/PASSWORD',
@@ -73,30 +63,20 @@ describe.each(DIALECTS)('GET /admin on %s', (dialect) => {
 })
 
 describe.each(DIALECTS)('the bootstrap admin on %s', (dialect) => {
-  let first: TestApp | undefined
-  let second: TestApp | undefined
-  afterAll(async () => {
-    // The second instance shares the first one's database, so it must go first.
-    await second?.close()
-    await first?.close()
-  })
+  // Closed newest first: the second instance shares the first one's database, so it must go first.
+  const fresh = closedAfterEach()
 
   it('is created once and never overwritten by a later start with another password', async () => {
-    first = await createCoreApp({ dialect })
-    second = await createTestApp({
+    const first = await fresh.app({ dialect, env: CORE_ENV })
+    const second = await fresh.app({
       dialect,
       database: first.database,
       env: { ...CORE_ENV, GATEHOUSE_ADMIN_PASSWORD: 'a different admin password 99' },
     })
-    const login = (password: string) =>
-      second!.app.inject({ method: 'POST', url: '/login', payload: { username: ADMIN.username, password } })
+    const login = (password: string) => attemptLogin(second.app, ADMIN.username, password)
     expect((await login(ADMIN.password)).statusCode).toBe(200)
     expect((await login('a different admin password 99')).statusCode).toBe(401)
-    const admins = await second.app.services.db
-      .selectFrom('users')
-      .select('id')
-      .where('role', '=', 'admin')
-      .execute()
+    const admins = await userIdsWhere(second.app, 'role', 'admin')
     expect(admins).toHaveLength(1)
   })
 })

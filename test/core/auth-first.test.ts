@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { describe, expect, it } from 'vitest'
+import { createTestApp } from '../helpers/app.ts'
+import { useTestApp } from '../helpers/hooks.ts'
 
 // A caller without a token learns nothing about a protected route's body schema: 401 comes first.
 describe('authentication before body validation', () => {
-  let testApp: TestApp
-  beforeAll(async () => {
-    testApp = await createTestApp()
-  })
-  afterAll(async () => {
-    await testApp.close()
-  })
+  const testApp = useTestApp(() => createTestApp())
 
   it.each([
     ['PUT', '/profile'],
@@ -32,6 +27,7 @@ describe('authentication before body validation', () => {
     await broken.app.services.db.destroy()
     const response = await broken.app.inject({ method: 'GET', url: '/readyz' })
     expect(response.statusCode).toBe(503)
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
     expect(response.json()).toMatchObject({ code: 'database_unavailable', request_id: expect.any(String) })
     await broken.app.close().catch(() => undefined)
   })

@@ -1,7 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loginToken, registerUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { createCoreApp, loginToken, PASSWORD, registerUser, snapshotStore } from './support.ts'
+import { defined } from '../helpers/defined.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { snapshotStore } from '../helpers/rows.ts'
+import { PASSWORD } from '../helpers/users.ts'
+import { createCoreApp } from './app.ts'
 
 // Every body route gets the same abuse. Each request is otherwise valid (right password, a free or an
 // existing name as the route needs), so if a check were skipped the request would succeed and the
@@ -122,15 +126,11 @@ const FORM_CASES: BadBody[] = [
 ]
 
 describe.each(DIALECTS)('malformed bodies on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createCoreApp({ dialect }))
   let token: string
   beforeAll(async () => {
-    testApp = await createCoreApp({ dialect })
     await registerUser(testApp.app, 'bad-input-user')
     token = await loginToken(testApp.app, 'bad-input-user')
-  })
-  afterAll(async () => {
-    await testApp.close()
   })
 
   const send = (route: BodyRoute, contentType: string | undefined, payload: string) => {
@@ -174,7 +174,7 @@ describe.each(DIALECTS)('malformed bodies on %s', (dialect) => {
 
   it('names each failing field FastAPI-style in a 422', async () => {
     const response = await send(
-      ROUTES[0]!,
+      defined(ROUTES[0]),
       JSON_TYPE,
       json({ username: 7, password: PASSWORD, is_admin: true }),
     )

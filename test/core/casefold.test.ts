@@ -1,11 +1,13 @@
 import { Migrator } from 'kysely'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { MIGRATIONS } from '../../src/db/migrate.ts'
 import { canonicalUsername } from '../../src/services/usernames.ts'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.ts'
-
-const PASSWORD = 'casefold-password-31'
+import { attemptLogin } from '../helpers/api.ts'
+import type { TestApp } from '../helpers/app.ts'
+import { DIALECTS, type TestDatabase } from '../helpers/databases.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
+import { insertUserRow } from '../helpers/rows.ts'
+import { PASSWORD } from '../helpers/users.ts'
 
 // Regression (security review): usernames were compared by NFKC + toLowerCase(), which is not case
 // folding, so "straße" and "STRASSE", or "σας" and "σασ", were two accounts.
@@ -37,19 +39,10 @@ describe('canonicalUsername', () => {
 })
 
 describe.each(DIALECTS)('usernames are unique by case folding on %s', (dialect) => {
-  let testApp: TestApp | undefined
-  let database: TestDatabase | undefined
-  afterEach(async () => {
-    await testApp?.close()
-    testApp = undefined
-    if (database) {
-      await database.handle.db.destroy()
-      await database.drop()
-      database = undefined
-    }
-  })
+  const fresh = closedAfterEach()
+  let testApp: TestApp
   const register = (username: string) =>
-    testApp!.app.inject({ method: 'POST', url: '/register', payload: { username, password: PASSWORD } })
+    testApp.app.inject({ method: 'POST', url: '/register', payload: { username, password: PASSWORD } })
 
   it.each([
     ['straße', 'STRASSE'],
@@ -58,44 +51,31 @@ describe.each(DIALECTS)('usernames are unique by case folding on %s', (dialect) 
     ['σας', 'ΣΑΣ'],
     ['STRAẞE', 'straße'],
   ])('refuses %s and %s as two accounts', async (first, second) => {
-    testApp = await createTestApp({ dialect })
+    testApp = await fresh.app({ dialect })
     expect((await register(first)).statusCode).toBe(201)
     expect((await register(second)).statusCode).toBe(409)
   })
 
   it('logs in with any case of the name', async () => {
-    testApp = await createTestApp({ dialect })
+    testApp = await fresh.app({ dialect })
     expect((await register('straße')).statusCode).toBe(201)
-    const login = await testApp.app.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { username: 'STRASSE', password: PASSWORD },
-    })
+    const login = await attemptLogin(testApp.app, 'STRASSE', PASSWORD)
     expect(login.statusCode).toBe(200)
   })
 
   const migratorFor = (handle: TestDatabase['handle']) =>
     new Migrator({ db: handle.db, provider: { getMigrations: async () => MIGRATIONS } })
-  const insertOldStyle = async (handle: TestDatabase['handle'], id: string, username: string) => {
-    const now = Date.now()
-    await handle.db
-      .insertInto('users')
-      .values({
-        id,
-        username,
-        username_canonical: username.normalize('NFKC').toLowerCase(),
-        password_hash: 'x',
-        role: 'user',
-        created_at: now,
-        updated_at: now,
-        disabled_at: null,
-        last_login_at: null,
-      })
-      .execute()
-  }
+  const insertOldStyle = (handle: TestDatabase['handle'], id: string, username: string) =>
+    insertUserRow(handle.db, {
+      id,
+      username,
+      usernameCanonical: username.normalize('NFKC').toLowerCase(),
+      passwordHash: 'x',
+      now: Date.now(),
+    })
 
   it('migrates lower-cased canonical names to folded ones', async () => {
-    database = await createTestDatabase(dialect)
+    const database = await fresh.database(dialect)
     const migrator = migratorFor(database.handle)
     expect((await migrator.migrateTo('2026-11-26-004-leases')).error).toBeUndefined()
     await insertOldStyle(database.handle, 'a', 'Straße')
@@ -115,7 +95,7 @@ describe.each(DIALECTS)('usernames are unique by case folding on %s', (dialect) 
   })
 
   it('stops on names that collide once folded, naming both, and changes nothing', async () => {
-    database = await createTestDatabase(dialect)
+    const database = await fresh.database(dialect)
     const migrator = migratorFor(database.handle)
     await migrator.migrateTo('2026-11-26-004-leases')
     await insertOldStyle(database.handle, 'a', 'straße')

@@ -1,53 +1,22 @@
-import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TEST_SECRET } from '../helpers/config.ts'
+import { CLI_TEST_TIMEOUT_MS, runCli, sqliteCliEnv } from '../helpers/cli.ts'
+import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
 
 // The installed `gatehouse` bin, run as an operator would, against a throwaway SQLite file.
 
-const BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url))
-
-interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-describe('the gatehouse CLI', () => {
+describe('the gatehouse CLI', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   let folder: string
-  let env: NodeJS.ProcessEnv
+  let env: Record<string, string>
   beforeAll(() => {
-    folder = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'))
-    env = {
-      PATH: process.env.PATH,
-      HOME: folder,
-      GATEHOUSE_DATABASE_URL: `sqlite:${join(folder, 'g.db')}`,
-      GATEHOUSE_SECRET: TEST_SECRET,
-      GATEHOUSE_ARGON2_MEMORY_KIB: '64',
-      GATEHOUSE_ARGON2_ITERATIONS: '1',
-      GATEHOUSE_LOG_LEVEL: 'silent',
-    }
+    folder = temporaryDirectory('cli')
+    env = { HOME: folder, ...sqliteCliEnv(join(folder, 'g.db')) }
   })
   afterAll(() => {
-    rmSync(folder, { recursive: true, force: true })
+    removeDirectory(folder)
   })
 
-  const run = (args: string[], stdin?: string) =>
-    new Promise<CliResult>((resolve) => {
-      const child = execFile(
-        process.execPath,
-        [BIN, ...args],
-        { env, cwd: folder, timeout: 20_000 },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
-          resolve({ code, stdout, stderr })
-        },
-      )
-      child.stdin?.end(stdin ?? '')
-    })
+  const run = (args: string[], stdin?: string) => runCli(args, { env, stdin, cwd: folder })
 
   it('prints help naming every command', async () => {
     const result = await run(['--help'])

@@ -1,8 +1,11 @@
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { getWithToken, loginToken, registerUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { createCoreApp, decodeToken, loginToken, registerUser } from './support.ts'
+import { defined } from '../helpers/defined.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { decodeToken } from '../helpers/tokens.ts'
+import { createCoreApp } from './app.ts'
 
 // Members that only private or symmetric JWKs have (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2).
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
@@ -17,13 +20,9 @@ interface OpenApiDocument {
 }
 
 describe.each(DIALECTS)('docs, discovery and health on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createCoreApp({ dialect }))
   beforeAll(async () => {
-    testApp = await createCoreApp({ dialect })
     await registerUser(testApp.app, 'discovery-user')
-  })
-  afterAll(async () => {
-    await testApp.close()
   })
 
   const get = (url: string, headers: Record<string, string> = {}) =>
@@ -43,6 +42,10 @@ describe.each(DIALECTS)('docs, discovery and health on %s', (dialect) => {
       expect(response.statusCode).toBe(200)
       document = response.json<OpenApiDocument>()
     })
+    const operation = (path: string, method: string) =>
+      defined(document.paths[path]?.[method], `${method.toUpperCase()} ${path} in the document`)
+    const requestContent = (path: string) =>
+      defined(operation(path, 'post').requestBody, `${path} body`).content
 
     it('is OpenAPI 3.1', () => {
       expect(document.openapi).toMatch(/^3\.1\.\d+$/)
@@ -67,24 +70,22 @@ describe.each(DIALECTS)('docs, discovery and health on %s', (dialect) => {
         ['/token_expiry', 'get'],
         ['/admin/', 'get'],
       ] as const) {
-        expect(document.paths[path]![method]!.security, `${method} ${path}`).toEqual([
-          { OAuth2PasswordBearer: [] },
-        ])
+        expect(operation(path, method).security, `${method} ${path}`).toEqual([{ OAuth2PasswordBearer: [] }])
       }
-      expect(document.paths['/register']!.post!.security).toBeUndefined()
-      expect(document.paths['/login']!.post!.security).toBeUndefined()
+      expect(operation('/register', 'post').security).toBeUndefined()
+      expect(operation('/login', 'post').security).toBeUndefined()
     })
 
     it('documents the same schemas that validate: closed bodies, and /login as JSON or the password form', () => {
-      const register = document.paths['/register']!.post!.requestBody!.content['application/json']!.schema
+      const register = defined(requestContent('/register')['application/json']).schema
       expect(register).toMatchObject({
         type: 'object',
         additionalProperties: false,
         required: ['username', 'password'],
       })
-      const login = document.paths['/login']!.post!.requestBody!.content
+      const login = requestContent('/login')
       expect(Object.keys(login).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded'])
-      expect(login['application/x-www-form-urlencoded']!.schema).toMatchObject({
+      expect(defined(login['application/x-www-form-urlencoded']).schema).toMatchObject({
         properties: { grant_type: { enum: ['password'] } },
       })
     })
@@ -127,15 +128,7 @@ describe.each(DIALECTS)('docs, discovery and health on %s', (dialect) => {
         currentDate: new Date(testApp.clock.now()),
       })
       expect(protectedHeader.kid).toBe(decodeToken(token).header.kid)
-      expect(payload.sub).toBe(
-        (
-          await testApp.app.inject({
-            method: 'GET',
-            url: '/profile',
-            headers: { authorization: `Bearer ${token}` },
-          })
-        ).json<{ id: string }>().id,
-      )
+      expect(payload.sub).toBe((await getWithToken(testApp.app, '/profile', token)).json<{ id: string }>().id)
     })
   })
 

@@ -1,31 +1,20 @@
 import { createHmac } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config.ts'
-import type { TestApp } from '../helpers/app.ts'
+import { getWithToken, loginToken, registerUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import {
-  createCoreApp,
-  decodeToken,
-  encodeSegment,
-  expectInvalidToken,
-  getWithToken,
-  loginToken,
-  registerUser,
-} from './support.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { decodeToken, encodeSegment, expectInvalidToken } from '../helpers/tokens.ts'
+import { createCoreApp } from './app.ts'
 
 const HS256_SECRET = 'hs256-compatibility-secret-0123456789abcdef'
 
 describe.each(DIALECTS)('HS256 compatibility mode on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() =>
+    createCoreApp({ dialect, env: { GATEHOUSE_JWT_ALG: 'HS256', GATEHOUSE_HS256_SECRET: HS256_SECRET } }),
+  )
   beforeAll(async () => {
-    testApp = await createCoreApp({
-      dialect,
-      env: { GATEHOUSE_JWT_ALG: 'HS256', GATEHOUSE_HS256_SECRET: HS256_SECRET },
-    })
     await registerUser(testApp.app, 'hs-user')
-  })
-  afterAll(async () => {
-    await testApp.close()
   })
 
   it('logs in with an HS256 at+jwt token that the protected routes accept', async () => {

@@ -1,47 +1,34 @@
 import { verify as argon2Verify } from '@node-rs/argon2'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
-import { DIALECTS } from '../helpers/databases.ts'
+import { describe, expect, it } from 'vitest'
 import { BCRYPT_VECTORS, FULLWIDTH_VECTOR, type BcryptVector } from '../fixtures/bcrypt-vectors.ts'
-import { createCoreApp, findUserRow } from './support.ts'
+import { attemptLogin } from '../helpers/api.ts'
+import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { findUserRow, insertUserRow, setUserDisabledAt } from '../helpers/rows.ts'
+import { createCoreApp } from './app.ts'
 
 // A seed database migrated as it is: users whose password column holds what passlib wrote. They must
 // log in with the password they always used, and leave with an argon2id hash.
 
 describe.each(DIALECTS)('legacy passlib bcrypt hashes on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createCoreApp({ dialect }))
   let counter = 0
-  beforeAll(async () => {
-    testApp = await createCoreApp({ dialect })
-  })
-  afterAll(async () => {
-    await testApp.close()
-  })
 
   /** Inserts a user row the way a seed-database import would, and returns its id and name. */
   const insertLegacyUser = async (hash: string) => {
     counter += 1
     const username = `legacy-${counter}`
     const id = `00000000-0000-7000-8000-${String(counter).padStart(12, '0')}`
-    const now = testApp.clock.now()
-    await testApp.app.services.db
-      .insertInto('users')
-      .values({
-        id,
-        username,
-        username_canonical: username,
-        password_hash: hash,
-        role: 'user',
-        created_at: now,
-        updated_at: now,
-        disabled_at: null,
-        last_login_at: null,
-      })
-      .execute()
+    await insertUserRow(testApp.app.services.db, {
+      id,
+      username,
+      passwordHash: hash,
+      now: testApp.clock.now(),
+    })
     return { id, username }
   }
-  const login = (username: string, password: string) =>
-    testApp.app.inject({ method: 'POST', url: '/login', payload: { username, password } })
+  const login = (username: string, password: string) => attemptLogin(testApp.app, username, password)
 
   it.each(BCRYPT_VECTORS.map((vector) => [vector.name, vector] as const))(
     '%s logs in and is upgraded to argon2id',
@@ -89,19 +76,15 @@ describe.each(DIALECTS)('legacy passlib bcrypt hashes on %s', (dialect) => {
   })
 
   it('a disabled legacy user is refused and not upgraded', async () => {
-    const vector = BCRYPT_VECTORS[0]!
+    const vector = defined(BCRYPT_VECTORS[0])
     const { id, username } = await insertLegacyUser(vector.hash)
-    await testApp.app.services.db
-      .updateTable('users')
-      .set({ disabled_at: testApp.clock.now() })
-      .where('id', '=', id)
-      .execute()
+    await setUserDisabledAt(testApp.app, id, testApp.clock.now())
     expect((await login(username, vector.password)).statusCode).toBe(401)
     expect((await findUserRow(testApp.app, id)).password_hash).toBe(vector.hash)
   })
 
   it('two parallel logins both succeed and leave exactly one valid argon2id hash', async () => {
-    const vector = BCRYPT_VECTORS[0]!
+    const vector = defined(BCRYPT_VECTORS[0])
     const { id, username } = await insertLegacyUser(vector.hash)
     const responses = await Promise.all([login(username, vector.password), login(username, vector.password)])
     expect(responses.map((response) => response.statusCode)).toEqual([200, 200])
@@ -115,7 +98,7 @@ describe.each(DIALECTS)('legacy passlib bcrypt hashes on %s', (dialect) => {
   // Regression: a cost outside 04-31 made bcryptjs throw and a corrupt argon2 string made argon2 throw,
   // so a damaged row answered 500 instead of the usual 401.
   it('treats a truncated or garbled stored hash as a failed login, never a 500', async () => {
-    const vector = BCRYPT_VECTORS[0]!
+    const vector = defined(BCRYPT_VECTORS[0])
     const garbled = [
       vector.hash.slice(0, 40),
       vector.hash.replace('$2b$', '$2c$'),

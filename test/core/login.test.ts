@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { getWithToken, registerUser, type PublicUser, type Tokens } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import {
-  createCoreApp,
-  decodeToken,
-  getWithToken,
-  PASSWORD,
-  registerUser,
-  type PublicUser,
-} from './support.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { setUserDisabledAt } from '../helpers/rows.ts'
+import { decodeToken } from '../helpers/tokens.ts'
+import { PASSWORD } from '../helpers/users.ts'
+import { createCoreApp } from './app.ts'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 
 describe.each(DIALECTS)('POST /login on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createCoreApp({ dialect }))
   let alice: PublicUser
   beforeAll(async () => {
-    testApp = await createCoreApp({ dialect })
     alice = await registerUser(testApp.app, 'login-alice')
-  })
-  afterAll(async () => {
-    await testApp.close()
   })
 
   const loginJson = (payload: object) => testApp.app.inject({ method: 'POST', url: '/login', payload })
@@ -64,10 +57,10 @@ describe.each(DIALECTS)('POST /login on %s', (dialect) => {
 
   it('gives every login its own session and jti', async () => {
     const first = decodeToken(
-      (await loginJson({ username: 'login-alice', password: PASSWORD })).json().access_token,
+      (await loginJson({ username: 'login-alice', password: PASSWORD })).json<Tokens>().access_token,
     )
     const second = decodeToken(
-      (await loginJson({ username: 'login-alice', password: PASSWORD })).json().access_token,
+      (await loginJson({ username: 'login-alice', password: PASSWORD })).json<Tokens>().access_token,
     )
     expect(first.payload.sid).not.toBe(second.payload.sid)
     expect(first.payload.jti).not.toBe(second.payload.jti)
@@ -77,7 +70,7 @@ describe.each(DIALECTS)('POST /login on %s', (dialect) => {
     for (const username of ['LOGIN-ALICE', 'Ｌｏｇｉｎ-Ａｌｉｃｅ']) {
       const response = await loginJson({ username, password: PASSWORD })
       expect(response.statusCode).toBe(200)
-      expect(decodeToken(response.json().access_token).payload.sub).toBe(alice.id)
+      expect(decodeToken(response.json<Tokens>().access_token).payload.sub).toBe(alice.id)
     }
   })
 
@@ -125,13 +118,9 @@ describe.each(DIALECTS)('POST /login on %s', (dialect) => {
 
   describe('failures are indistinguishable', () => {
     beforeAll(async () => {
-      await registerUser(testApp.app, 'login-disabled')
-      // There is no admin API yet; a direct update is what `gatehouse users disable` will do.
-      await testApp.app.services.db
-        .updateTable('users')
-        .set({ disabled_at: testApp.clock.now() })
-        .where('username_canonical', '=', 'login-disabled')
-        .execute()
+      const { id } = await registerUser(testApp.app, 'login-disabled')
+      // A direct update, as `gatehouse users disable` would do.
+      await setUserDisabledAt(testApp.app, id, testApp.clock.now())
     })
 
     const attempts = {

@@ -1,9 +1,12 @@
 import { hash as argon2Hash } from '@node-rs/argon2'
 import bcrypt from 'bcryptjs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { isArgon2Hash, isBcryptHash } from '../../src/services/passwords.ts'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { attemptLogin } from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { findUserRow, insertUserRow } from '../helpers/rows.ts'
 
 describe('which stored hashes are worth checking', () => {
   it('refuses bcrypt costs above 14 and argon2 parameters past the bounds', async () => {
@@ -19,13 +22,7 @@ describe('which stored hashes are worth checking', () => {
 })
 
 describe.each(DIALECTS)('password normalization edges on %s', (dialect) => {
-  let testApp: TestApp
-  beforeAll(async () => {
-    testApp = await createTestApp({ dialect })
-  })
-  afterAll(async () => {
-    await testApp.close()
-  })
+  const testApp = useTestApp(() => createTestApp({ dialect }))
 
   it('refuses a new password whose NFKC form passes the byte cap', async () => {
     // 341 × U+FDFA is 1023 bytes as typed and about 11 KB after NFKC.
@@ -42,29 +39,15 @@ describe.each(DIALECTS)('password normalization edges on %s', (dialect) => {
     const { app } = testApp
     const typed = 'ﬁnal-password-Ａ1' // a ligature and a full-width letter: NFKC changes both
     expect(typed.normalize('NFKC')).not.toBe(typed)
-    const now = Date.now()
-    await app.services.db
-      .insertInto('users')
-      .values({
-        id: 'imported-argon2',
-        username: 'imported',
-        username_canonical: 'imported',
-        password_hash: await argon2Hash(typed, { memoryCost: 64, timeCost: 1 }),
-        role: 'user',
-        created_at: now,
-        updated_at: now,
-        disabled_at: null,
-        last_login_at: null,
-      })
-      .execute()
-    const login = () =>
-      app.inject({ method: 'POST', url: '/login', payload: { username: 'imported', password: typed } })
+    await insertUserRow(app.services.db, {
+      id: 'imported-argon2',
+      username: 'imported',
+      passwordHash: await argon2Hash(typed, { memoryCost: 64, timeCost: 1 }),
+      now: Date.now(),
+    })
+    const login = () => attemptLogin(app, 'imported', typed)
     expect((await login()).statusCode).toBe(200)
-    const stored = await app.services.db
-      .selectFrom('users')
-      .select('password_hash')
-      .where('id', '=', 'imported-argon2')
-      .executeTakeFirstOrThrow()
+    const stored = await findUserRow(app, 'imported-argon2')
     expect(stored.password_hash).toMatch(/^\$argon2id\$/)
     // Rehashed from the normalized form: the same typed password keeps working.
     expect((await login()).statusCode).toBe(200)

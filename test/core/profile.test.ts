@@ -1,28 +1,26 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
-import { DIALECTS } from '../helpers/databases.ts'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
-  createCoreApp,
-  decodeToken,
+  attemptLogin,
+  callWithToken,
   getWithToken,
   loginToken,
-  PASSWORD,
   registerUser,
-  snapshotStore,
   type PublicUser,
-} from './support.ts'
+} from '../helpers/api.ts'
+import { DIALECTS } from '../helpers/databases.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { snapshotStore } from '../helpers/rows.ts'
+import { decodeToken } from '../helpers/tokens.ts'
+import { PASSWORD } from '../helpers/users.ts'
+import { createCoreApp } from './app.ts'
 
 describe.each(DIALECTS)('/profile and /token_expiry on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createCoreApp({ dialect }))
   let user: PublicUser
   let token: string
   let counter = 0
   beforeAll(async () => {
-    testApp = await createCoreApp({ dialect })
     await registerUser(testApp.app, 'profile-taken')
-  })
-  afterAll(async () => {
-    await testApp.close()
   })
   beforeEach(async () => {
     counter += 1
@@ -30,8 +28,7 @@ describe.each(DIALECTS)('/profile and /token_expiry on %s', (dialect) => {
     token = await loginToken(testApp.app, user.username)
   })
 
-  const put = (url: string, payload: object, bearer = token) =>
-    testApp.app.inject({ method: 'PUT', url, payload, headers: { authorization: `Bearer ${bearer}` } })
+  const put = (url: string, payload: object) => callWithToken(testApp.app, token, 'PUT', url, payload)
 
   it.each(['/profile', '/profile/'])(
     'GET %s returns exactly the public fields of the caller',
@@ -66,11 +63,7 @@ describe.each(DIALECTS)('/profile and /token_expiry on %s', (dialect) => {
       expect(profile).toMatchObject({ id: user.id, username: `${user.username}-new` })
       expect(profile.updated_at).toBe(new Date(testApp.clock.now()).toISOString())
       expect(await loginToken(testApp.app, `${user.username}-new`)).toBeTruthy()
-      const oldName = await testApp.app.inject({
-        method: 'POST',
-        url: '/login',
-        payload: { username: user.username, password: PASSWORD },
-      })
+      const oldName = await attemptLogin(testApp.app, user.username, PASSWORD)
       expect(oldName.statusCode).toBe(401)
     },
   )
@@ -129,10 +122,9 @@ describe.each(DIALECTS)('/profile and /token_expiry on %s', (dialect) => {
   })
 
   it('requires a token for PUT /profile', async () => {
-    const response = await testApp.app.inject({
-      method: 'PUT',
-      url: '/profile',
-      payload: { username: 'x-y', password: PASSWORD },
+    const response = await callWithToken(testApp.app, undefined, 'PUT', '/profile', {
+      username: 'x-y',
+      password: PASSWORD,
     })
     expect(response.statusCode).toBe(401)
     expect(response.headers['www-authenticate']).toBe('Bearer')

@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
+import { describe, expect, it } from 'vitest'
+import { loginToken, registerUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { createCoreApp, findUserRow, loginToken, PASSWORD, registerUser, snapshotStore } from './support.ts'
+import { defined } from '../helpers/defined.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { findUserRow, snapshotStore, userIdsWhere } from '../helpers/rows.ts'
+import { PASSWORD } from '../helpers/users.ts'
+import { createCoreApp } from './app.ts'
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 describe.each(DIALECTS)('POST /register on %s', (dialect) => {
-  let testApp: TestApp
-  beforeAll(async () => {
-    testApp = await createCoreApp({ dialect })
-  })
-  afterAll(async () => {
-    await testApp.close()
-  })
+  const testApp = useTestApp(() => createCoreApp({ dialect }))
 
   const register = (payload: unknown) =>
     testApp.app.inject({ method: 'POST', url: '/register', payload: payload as object })
@@ -29,7 +27,7 @@ describe.each(DIALECTS)('POST /register on %s', (dialect) => {
     expect(response.body).not.toContain(PASSWORD)
     expect(response.body).not.toContain('$argon2')
 
-    const row = await findUserRow(testApp.app, body.id!)
+    const row = await findUserRow(testApp.app, defined(body.id))
     expect(row.password_hash).toMatch(/^\$argon2id\$/)
     expect(row.username_canonical).toBe('register-alice')
   })
@@ -106,11 +104,7 @@ describe.each(DIALECTS)('POST /register on %s', (dialect) => {
     )
     const statuses = responses.map((response) => response.statusCode).sort()
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409])
-    const rows = await testApp.app.services.db
-      .selectFrom('users')
-      .select('id')
-      .where('username_canonical', '=', 'race')
-      .execute()
+    const rows = await userIdsWhere(testApp.app, 'username_canonical', 'race')
     expect(rows).toHaveLength(1)
   })
 })

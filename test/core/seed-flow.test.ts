@@ -1,35 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestServer, type TestApp } from '../helpers/app.ts'
+import { describe, expect, it } from 'vitest'
+import { startTestServer } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { ADMIN, CORE_ENV, PASSWORD } from './support.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { callJson } from '../helpers/http.ts'
+import { ADMIN, PASSWORD } from '../helpers/users.ts'
+import { CORE_ENV } from './app.ts'
 
 // The seed tutorial's client, call for call, over a real socket: JSON bodies, the seed's paths
 // (including its trailing slashes) and the fields it reads. If this breaks, seed clients break.
 
 describe.each(DIALECTS)('the seed client flow over HTTP on %s', (dialect) => {
-  let server: TestApp & { baseUrl: string }
-  beforeAll(async () => {
-    server = await startTestServer({ dialect, env: CORE_ENV })
-  })
-  afterAll(async () => {
-    await server.close()
-  })
-
-  const call = async (method: string, path: string, options: { token?: string; body?: unknown } = {}) => {
-    const headers: Record<string, string> = {}
-    if (options.token) headers.authorization = `Bearer ${options.token}`
-    if (options.body !== undefined) headers['content-type'] = 'application/json'
-    const response = await fetch(`${server.baseUrl}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    })
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: (await response.json()) as Record<string, unknown>,
-    }
-  }
+  const server = useTestApp(() => startTestServer({ dialect, env: CORE_ENV }))
+  const call = (method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
+    callJson(server.baseUrl, method, path, options)
 
   it('register → login → profile → token_expiry → admin → rename → profile with the same token', async () => {
     const registered = await call('POST', '/register', {

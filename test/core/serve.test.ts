@@ -1,17 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { existsSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-
-const BIN = resolve('bin/gatehouse.js')
-const PASSWORD = 'zero-config-password-7'
+import { GATEHOUSE_BIN } from '../helpers/cli.ts'
+import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
+import { bearer } from '../helpers/api.ts'
+import { postJson } from '../helpers/http.ts'
+import { PASSWORD } from '../helpers/users.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 /** Runs `gatehouse serve` in `cwd` with only the given environment, as `npm start` would. */
 function serve(cwd: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
   let output = ''
   // Only PATH and the given names: no GATEHOUSE_* from the test run leaks in.
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  const child = spawn(process.execPath, [GATEHOUSE_BIN, 'serve'], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
   })
@@ -20,17 +22,17 @@ function serve(cwd: string, env: Record<string, string>): { child: ChildProcess;
   return { child, output: () => output }
 }
 
+/** Waits until the server answers /readyz; fails at once if it exits first. */
 async function waitUntilUp(base: string, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt += 1) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error('server did not start')
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
+      // A refused connection means it is not listening yet.
+      return (await fetch(`${base}/readyz`).catch(() => undefined))?.ok === true
+    },
+    15_000,
+    50,
+  )
 }
 
 const exited = (child: ChildProcess) =>
@@ -44,10 +46,10 @@ describe('gatehouse serve', () => {
   const children: ChildProcess[] = []
   afterEach(() => {
     for (const child of children.splice(0)) child.kill('SIGKILL')
-    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true })
+    for (const folder of folders.splice(0)) removeDirectory(folder)
   })
   const folder = () => {
-    const created = mkdtempSync(join(tmpdir(), 'gatehouse-serve-'))
+    const created = temporaryDirectory('serve')
     folders.push(created)
     return created
   }
@@ -63,10 +65,9 @@ describe('gatehouse serve', () => {
     expect(existsSync(join(cwd, 'data', 'gatehouse.db'))).toBe(true)
     expect(statSync(join(cwd, 'data', 'secret')).mode & 0o777).toBe(0o600)
     expect(output()).toContain('GATEHOUSE_SECRET is not set')
-    const body = JSON.stringify({ username: 'zero', password: PASSWORD })
-    const headers = { 'content-type': 'application/json' }
-    expect((await fetch(`${base}/register`, { method: 'POST', headers, body })).status).toBe(201)
-    expect((await fetch(`${base}/login`, { method: 'POST', headers, body })).status).toBe(200)
+    const credentials = { username: 'zero', password: PASSWORD }
+    expect((await postJson(base, '/register', credentials)).status).toBe(201)
+    expect((await postJson(base, '/login', credentials)).status).toBe(200)
     expect(output()).not.toContain(PASSWORD)
     child.kill('SIGTERM')
     expect(await exited(child)).toBe(0)
@@ -79,10 +80,9 @@ describe('gatehouse serve', () => {
     const first = serve(cwd, { PORT: listenPort })
     children.push(first.child)
     await waitUntilUp(base, first.child)
-    const body = JSON.stringify({ username: 'durable', password: PASSWORD })
-    const headers = { 'content-type': 'application/json' }
-    expect((await fetch(`${base}/register`, { method: 'POST', headers, body })).status).toBe(201)
-    const login = await fetch(`${base}/login`, { method: 'POST', headers, body })
+    const credentials = { username: 'durable', password: PASSWORD }
+    expect((await postJson(base, '/register', credentials)).status).toBe(201)
+    const login = await postJson(base, '/login', credentials)
     const { access_token: token } = (await login.json()) as { access_token: string }
     // No graceful shutdown: the acknowledged writes must already be on disk.
     first.child.kill('SIGKILL')
@@ -91,10 +91,8 @@ describe('gatehouse serve', () => {
     const second = serve(cwd, { PORT: listenPort })
     children.push(second.child)
     await waitUntilUp(base, second.child)
-    expect((await fetch(`${base}/profile`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
-      200,
-    )
-    expect((await fetch(`${base}/login`, { method: 'POST', headers, body })).status).toBe(200)
+    expect((await fetch(`${base}/profile`, { headers: bearer(token) })).status).toBe(200)
+    expect((await postJson(base, '/login', credentials)).status).toBe(200)
   }, 60_000)
 
   it('refuses to start in production without an explicit secret and issuer', async () => {
@@ -120,7 +118,7 @@ describe('gatehouse serve', () => {
 
 describe('a .env file', () => {
   it('is read at start, and the environment wins over it', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-dotenv-'))
+    const cwd = temporaryDirectory('dotenv')
     try {
       writeFileSync(join(cwd, '.env'), 'NODE_ENV=production\nGATEHOUSE_ISSUER=https://id.example.com\n')
       const fromFile = serve(cwd, { PORT: '1' })
@@ -132,7 +130,7 @@ describe('a .env file', () => {
       expect(await exited(overridden.child)).toBe(2)
       expect(overridden.output()).toContain('GATEHOUSE_ISSUER')
     } finally {
-      rmSync(cwd, { recursive: true, force: true })
+      removeDirectory(cwd)
     }
   }, 30_000)
 })

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { describe, expect, it } from 'vitest'
+import { attemptLogin, getWithToken } from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { useTestApp } from '../helpers/hooks.ts'
 
 describe.each(DIALECTS)('seed flow smoke test on %s', (dialect) => {
-  let testApp: TestApp
-  beforeAll(async () => {
-    testApp = await createTestApp({ dialect })
-  })
-  afterAll(async () => {
-    await testApp.close()
-  })
+  const testApp = useTestApp(() => createTestApp({ dialect }))
 
   it('registers, logs in and reads the profile', async () => {
     const { app } = testApp
@@ -20,18 +16,10 @@ describe.each(DIALECTS)('seed flow smoke test on %s', (dialect) => {
     })
     expect(registered.statusCode).toBe(201)
     expect(registered.json()).not.toHaveProperty('password')
-    const login = await app.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { username: 'alice', password: 'correct horse battery' },
-    })
+    const login = await attemptLogin(app, 'alice', 'correct horse battery')
     expect(login.statusCode).toBe(200)
     const { access_token: token } = login.json<{ access_token: string }>()
-    const profile = await app.inject({
-      method: 'GET',
-      url: '/profile',
-      headers: { authorization: `Bearer ${token}` },
-    })
+    const profile = await getWithToken(app, '/profile', token)
     expect(profile.statusCode).toBe(200)
     expect(profile.json()).toMatchObject({ username: 'alice', role: 'user' })
   })

@@ -1,19 +1,17 @@
 import { createHmac, createPublicKey, generateKeyPairSync, sign, type JsonWebKey } from 'node:crypto'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { getWithToken, loginToken, registerUser, type PublicUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
+import { useTestApp } from '../helpers/hooks.ts'
 import {
-  createCoreApp,
   decodeToken,
   encodeSegment,
   expectInvalidToken,
-  getWithToken,
-  loginToken,
-  registerUser,
   resignToken,
   signWithServerKey,
-  type PublicUser,
-} from './support.ts'
+} from '../helpers/tokens.ts'
+import { createCoreApp } from './app.ts'
 
 // Each forgery below is built by hand. Where a header trick needs a valid signature to be meaningful,
 // the token is re-signed with the server's own key, so only the check under test can refuse it.
@@ -22,17 +20,13 @@ const TTL = 1800
 const SKEW = 30
 
 describe.each(DIALECTS)('access token verification on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createCoreApp({ dialect }))
   let user: PublicUser
   let other: PublicUser
   let token: string
   beforeAll(async () => {
-    testApp = await createCoreApp({ dialect })
     user = await registerUser(testApp.app, 'token-user')
     other = await registerUser(testApp.app, 'token-other')
-  })
-  afterAll(async () => {
-    await testApp.close()
   })
   beforeEach(async () => {
     token = await loginToken(testApp.app, user.username)
@@ -58,7 +52,7 @@ describe.each(DIALECTS)('access token verification on %s', (dialect) => {
   it('refuses a tampered signature', async () => {
     const [header, payload, signature] = segments()
     const bytes = Buffer.from(signature, 'base64url')
-    bytes[10]! ^= 0x01
+    bytes[10] = defined(bytes[10]) ^ 0x01
     expectInvalidToken(await profile(`${header}.${payload}.${bytes.toString('base64url')}`))
     expectInvalidToken(await profile(`${header}.${payload}.`))
   })
@@ -109,13 +103,13 @@ describe.each(DIALECTS)('access token verification on %s', (dialect) => {
     const jwks = (await testApp.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{
       keys: Array<Record<string, string>>
     }>()
-    const jwk = jwks.keys.find((key) => key.kid === header.kid)!
+    const jwk = defined(jwks.keys.find((key) => key.kid === header.kid))
     const publicKey = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })
     const secrets: Array<string | Buffer> = [
       publicKey.export({ type: 'spki', format: 'pem' }),
       publicKey.export({ type: 'spki', format: 'der' }),
-      Buffer.from(jwk.x!, 'base64url'),
-      jwk.x!,
+      Buffer.from(defined(jwk.x), 'base64url'),
+      defined(jwk.x),
       JSON.stringify(jwk),
     ]
     const signingInput = `${encodeSegment({ ...header, alg: 'HS256' })}.${encodeSegment(payload)}`
@@ -201,9 +195,9 @@ describe.each(DIALECTS)('access token verification on %s', (dialect) => {
           (candidate) =>
             candidate !== canonical &&
             Buffer.from(candidate, 'base64url').equals(Buffer.from(canonical, 'base64url')),
-        )!
+        )
       expect(variant).toBeDefined()
-      expectInvalidToken(await profile(signRaw(header, variant)))
+      expectInvalidToken(await profile(signRaw(header, defined(variant))))
     })
 
     it.each([

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestServer, type TestApp } from '../helpers/app.ts'
+import { startTestServer, type TestServer } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
+import { postJson } from '../helpers/http.ts'
 
 // Issue 2 promises that Authorize, then "Try it out" on /profile, works in a real browser. Only a real
 // browser proves it: Swagger UI's password flow posts the form itself, reads the token, and is subject
@@ -22,7 +24,7 @@ if (skipBrowser) {
 const USER = { username: 'docs-browser-user', password: 'browser password 4 docs' }
 
 describe.each(DIALECTS)('Swagger UI at /docs in Chromium on %s', (dialect) => {
-  let server: (TestApp & { baseUrl: string }) | undefined
+  let server: TestServer | undefined
   let browser: Browser | undefined
   beforeAll(async () => {
     if (!browserInstalled) return
@@ -50,19 +52,15 @@ describe.each(DIALECTS)('Swagger UI at /docs in Chromium on %s', (dialect) => {
     async () => {
       if (!browserInstalled)
         throw new Error(`GATEHOUSE_TEST_REQUIRE_BROWSER=1 but ${CHROMIUM} does not exist`)
-      const registered = await fetch(`${server!.baseUrl}/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(USER),
-      })
+      const registered = await postJson(defined(server).baseUrl, '/register', USER)
       expect(registered.status).toBe(201)
 
-      const page = await browser!.newPage()
+      const page = await defined(browser).newPage()
       // Fail within the test timeout, with the collected problems, rather than hang on a missing element.
       page.setDefaultTimeout(10_000)
       const problems = watchForProblems(page)
       try {
-        await page.goto(`${server!.baseUrl}/docs`)
+        await page.goto(`${defined(server).baseUrl}/docs`)
         await page.locator('.auth-wrapper button.authorize').click()
 
         const dialog = page.locator('.modal-ux')

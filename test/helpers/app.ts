@@ -5,7 +5,7 @@ import { connectDatabase } from '../../src/db/connect.ts'
 import type { Dialect } from '../../src/db/schema.ts'
 import { ManualClock } from './clock.ts'
 import { testConfig } from './config.ts'
-import { connectPostgres, createTestDatabase, type TestDatabase } from './databases.ts'
+import { connectPostgres, createTestDatabase, withClose, type TestDatabase } from './databases.ts'
 
 /** A test instance of Gatehouse on a fresh database, with a clock the test controls. */
 export interface TestApp {
@@ -36,12 +36,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const database =
     options.database ??
     (namedFile
-      ? {
+      ? withClose({
           handle: connectDatabase(namedFile),
           url: `sqlite:${namedFile.path}`,
           schema: undefined,
           drop: async () => {},
-        }
+        })
       : await createTestDatabase(options.dialect ?? 'sqlite'))
   // A second instance on PostgreSQL gets its own pool, as a real second process would.
   const handle = !ownsDatabase && database.schema ? connectPostgres(database.schema) : database.handle
@@ -58,8 +58,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   }
 }
 
+/** A test app listening on a real port. */
+export interface TestServer extends TestApp {
+  /** `http://127.0.0.1:<port>`, without a trailing slash. */
+  baseUrl: string
+}
+
 /** A test app listening on a real port, for end-to-end tests over HTTP. */
-export async function startTestServer(options: TestAppOptions = {}): Promise<TestApp & { baseUrl: string }> {
+export async function startTestServer(options: TestAppOptions = {}): Promise<TestServer> {
   const testApp = await createTestApp(options)
   await testApp.app.listen({ host: '127.0.0.1', port: 0 })
   const address = testApp.app.server.address()

@@ -16,7 +16,10 @@ export interface TestDatabase {
   url: string
   /** The PostgreSQL schema, when there is one. */
   schema: string | undefined
+  /** Drops the data (the PostgreSQL schema); the handle stays open. */
   drop(): Promise<void>
+  /** Closes the handle, then drops the data: for a database a test opened without an app. */
+  close(): Promise<void>
 }
 
 /** Opens a fresh database: in-memory SQLite, or a new schema of its own on the test PostgreSQL server. */
@@ -26,18 +29,29 @@ export async function createTestDatabase(
 ): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const handle = connectDatabase({ kind: 'sqlite', path: ':memory:' })
-    return { handle, url: 'sqlite::memory:', schema: undefined, drop: async () => {} }
+    return withClose({ handle, url: 'sqlite::memory:', schema: undefined, drop: async () => {} })
   }
   if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set')
   const schema = `gh_test_${randomBytes(6).toString('hex')}`
   await adminQuery(`create schema ${schema}`)
   const handle = connectPostgres(schema, options.statementTimeoutMs)
-  return {
+  return withClose({
     handle,
     url: TEST_DATABASE_URL,
     schema,
     drop: async () => {
       await adminQuery(`drop schema if exists ${schema} cascade`)
+    },
+  })
+}
+
+/** Adds `close()` (destroy the handle, then drop) to a database. */
+export function withClose(database: Omit<TestDatabase, 'close'>): TestDatabase {
+  return {
+    ...database,
+    close: async () => {
+      await database.handle.db.destroy()
+      await database.drop()
     },
   }
 }
@@ -49,6 +63,13 @@ export function connectPostgres(schema: string, statementTimeoutMs = 5000): Data
     { kind: 'postgres', url: TEST_DATABASE_URL },
     { poolMax: 10, statementTimeoutMs, searchPath: schema },
   )
+}
+
+/** TEST_DATABASE_URL narrowed to one schema, with libpq's `options` parameter, as a user could write it. */
+export function postgresUrlForSchema(schema: string): string {
+  if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set')
+  const separator = TEST_DATABASE_URL.includes('?') ? '&' : '?'
+  return `${TEST_DATABASE_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`
 }
 
 async function adminQuery(text: string): Promise<void> {

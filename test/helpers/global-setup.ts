@@ -1,5 +1,6 @@
 // Says out loud which suites run, and refuses to let CI skip the ones it promised to run.
 
+/** Runs once before every suite: prints which service suites run, and fails if CI's are missing. */
 export default function setup(): void {
   const required = process.env.GATEHOUSE_TEST_REQUIRE_SERVICES === '1'
   if (!process.env.TEST_DATABASE_URL) {

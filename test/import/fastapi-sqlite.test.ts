@@ -1,27 +1,24 @@
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { countUsers, findUserByCanonicalName } from '../../src/db/users.ts'
 import { countAuditEvents } from '../../src/db/audit.ts'
 import { openFastapiSqlite } from '../../src/services/import/fastapi-sqlite.ts'
 import { ImportConflictError, importUsers } from '../../src/services/import/importer.ts'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { attemptLogin } from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { OLD_PASSWORDS, temporaryDirectory, writeSeedDatabase } from './fixture.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { temporaryDirectory } from '../helpers/files.ts'
+import { OLD_PASSWORDS, writeSeedDatabase } from './fixture.ts'
 
-const directory = temporaryDirectory()
+const directory = temporaryDirectory('import')
 const seedPath = join(directory, 'test.db')
 const seedWithRoles = join(directory, 'roles.db')
 writeSeedDatabase(seedPath)
 writeSeedDatabase(seedWithRoles, { roleColumn: true })
 
 describe.each(DIALECTS)('gatehouse import fastapi-sqlite on %s', (dialect) => {
-  let testApp: TestApp
-  beforeEach(async () => {
-    testApp = await createTestApp({ dialect })
-  })
-  afterEach(async () => {
-    await testApp.close()
-  })
+  const testApp = useTestApp(() => createTestApp({ dialect }), 'test')
 
   const run = (path: string, options: { dryRun?: boolean; onConflict?: 'skip' | 'fail' } = {}) => {
     const source = openFastapiSqlite(path)
@@ -52,26 +49,14 @@ describe.each(DIALECTS)('gatehouse import fastapi-sqlite on %s', (dialect) => {
   it('lets an imported user log in with the old password, upgrading the hash to argon2id', async () => {
     await run(seedPath)
     const { app } = testApp
-    const login = await app.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { username: 'alice', password: OLD_PASSWORDS.alice },
-    })
+    const login = await attemptLogin(app, 'alice', OLD_PASSWORDS.alice)
     expect(login.statusCode).toBe(200)
     const alice = await findUserByCanonicalName(app.services.db, 'alice')
     expect(alice?.password_hash).toMatch(/^\$argon2id\$/)
     // The upgraded hash still accepts the same password, and nothing else.
-    const again = await app.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { username: 'ALICE', password: OLD_PASSWORDS.alice },
-    })
+    const again = await attemptLogin(app, 'ALICE', OLD_PASSWORDS.alice)
     expect(again.statusCode).toBe(200)
-    const wrong = await app.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { username: 'bob', password: OLD_PASSWORDS.alice },
-    })
+    const wrong = await attemptLogin(app, 'bob', OLD_PASSWORDS.alice)
     expect(wrong.statusCode).toBe(401)
   })
 

@@ -1,13 +1,8 @@
 import SQLite from 'better-sqlite3'
 import bcrypt from 'bcryptjs'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { writeFileSync } from 'node:fs'
 
-/** A fresh temporary directory for one test file. */
-export function temporaryDirectory(): string {
-  return mkdtempSync(join(tmpdir(), 'gatehouse-import-'))
-}
+// The import tests' own fixtures: the seed tutorial's database and JSON Lines files.
 
 /** passlib's CryptContext(schemes=["bcrypt"]) default: the $2b$ ident at 12 rounds. */
 export function passlibBcrypt(password: string): string {

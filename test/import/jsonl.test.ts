@@ -1,23 +1,20 @@
 import bcrypt from 'bcryptjs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { findUserByCanonicalName } from '../../src/db/users.ts'
 import { importUsers } from '../../src/services/import/importer.ts'
 import { openJsonl } from '../../src/services/import/jsonl.ts'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { attemptLogin } from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { temporaryDirectory, writeLines } from './fixture.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { temporaryDirectory } from '../helpers/files.ts'
+import { writeLines } from './fixture.ts'
 
-const directory = temporaryDirectory()
+const directory = temporaryDirectory('import')
 
 describe.each(DIALECTS)('gatehouse import jsonl on %s', (dialect) => {
-  let testApp: TestApp
-  beforeEach(async () => {
-    testApp = await createTestApp({ dialect, env: { GATEHOUSE_ROLES: 'auditor' } })
-  })
-  afterEach(async () => {
-    await testApp.close()
-  })
+  const testApp = useTestApp(() => createTestApp({ dialect, env: { GATEHOUSE_ROLES: 'auditor' } }), 'test')
 
   it('imports bcrypt and argon2 PHC hashes and reports each bad line with its reason', async () => {
     const { app } = testApp
@@ -58,8 +55,8 @@ describe.each(DIALECTS)('gatehouse import jsonl on %s', (dialect) => {
     for (const [username, password] of [
       ['argon', 'argon-password-42'],
       ['crypt', 'bcrypt-password-42'],
-    ]) {
-      const login = await app.inject({ method: 'POST', url: '/login', payload: { username, password } })
+    ] as const) {
+      const login = await attemptLogin(app, username, password)
       expect(login.statusCode, username).toBe(200)
     }
   })

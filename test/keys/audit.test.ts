@@ -1,15 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { retireKeyNow, rotateNow } from '../../src/services/keys/rotation.ts'
 import { KEY_PREPUBLICATION_MS } from '../../src/services/keys/schedule.ts'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import type { TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
 
 describe.each(DIALECTS)('key rotation in the audit log on %s', (dialect) => {
-  let testApp: TestApp | undefined
-  afterEach(async () => {
-    await testApp?.close()
-    testApp = undefined
-  })
+  const fresh = closedAfterEach()
   const rotations = async (app: TestApp['app']) =>
     (
       await app.services.db
@@ -22,8 +20,7 @@ describe.each(DIALECTS)('key rotation in the audit log on %s', (dialect) => {
     ).map((row) => JSON.parse(row.details ?? '{}') as Record<string, unknown>)
 
   it('records the first key, scheduled rotations, retirements and manual rotations', async () => {
-    testApp = await createTestApp({ dialect, env: { GATEHOUSE_KEY_ROTATION_INTERVAL: '3600' } })
-    const { app, clock } = testApp
+    const { app, clock } = await fresh.app({ dialect, env: { GATEHOUSE_KEY_ROTATION_INTERVAL: '3600' } })
     const [initial] = await rotations(app)
     expect(initial).toMatchObject({ trigger: 'initial', algorithm: 'EdDSA' })
 
@@ -32,12 +29,17 @@ describe.each(DIALECTS)('key rotation in the audit log on %s', (dialect) => {
     clock.advance(KEY_PREPUBLICATION_MS)
     await app.runKeyMaintenance()
     const manual = await rotateNow(app.keyRotation)
-    const retired = await retireKeyNow(app.keyRotation, manual.createdKid!)
+    const retired = await retireKeyNow(app.keyRotation, defined(manual.createdKid))
 
     const events = await rotations(app)
     expect(events.slice(1)).toEqual([
       { kid: scheduled.createdKid, algorithm: 'EdDSA', trigger: 'scheduled' },
-      { kid: scheduled.createdKid, algorithm: 'EdDSA', retired_kid: initial!.kid, trigger: 'scheduled' },
+      {
+        kid: scheduled.createdKid,
+        algorithm: 'EdDSA',
+        retired_kid: defined(initial).kid,
+        trigger: 'scheduled',
+      },
       { kid: manual.createdKid, algorithm: 'EdDSA', retired_kid: scheduled.createdKid, trigger: 'manual' },
       { kid: retired.createdKid, algorithm: 'EdDSA', retired_kid: manual.createdKid, trigger: 'manual' },
     ])

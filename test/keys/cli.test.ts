@@ -1,27 +1,16 @@
-import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { exportPKCS8, generateKeyPair } from 'jose'
 import { afterAll, describe, expect, it } from 'vitest'
-import { TEST_SECRET } from '../helpers/config.ts'
+import { CLI_TEST_TIMEOUT_MS, cliOutput, sqliteCliEnv } from '../helpers/cli.ts'
+import { defined } from '../helpers/defined.ts'
+import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
 
-const run = promisify(execFile)
-
-describe('gatehouse keys', () => {
-  const folder = mkdtempSync(join(tmpdir(), 'gatehouse-keys-cli-'))
-  afterAll(() => rmSync(folder, { recursive: true, force: true }))
-  const env = {
-    ...process.env,
-    GATEHOUSE_DATABASE_URL: `sqlite:${join(folder, 'g.db')}`,
-    GATEHOUSE_SECRET: TEST_SECRET,
-    GATEHOUSE_ARGON2_MEMORY_KIB: '64',
-    GATEHOUSE_ARGON2_ITERATIONS: '1',
-    GATEHOUSE_LOG_LEVEL: 'silent',
-  }
-  const gatehouse = async (...args: string[]) =>
-    (await run('node', ['bin/gatehouse.js', ...args], { env })).stdout
+describe('gatehouse keys', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
+  const folder = temporaryDirectory('keys-cli')
+  afterAll(() => removeDirectory(folder))
+  const env = sqliteCliEnv(join(folder, 'g.db'))
+  const gatehouse = (...args: string[]) => cliOutput(args, { env })
   const rows = async () =>
     (await gatehouse('keys', 'list'))
       .trim()
@@ -29,7 +18,7 @@ describe('gatehouse keys', () => {
       .slice(1)
       .map((line) => {
         const [kid, alg, state] = line.split('\t')
-        return { kid: kid!, alg: alg!, state: state! }
+        return { kid: defined(kid), alg: defined(alg), state: defined(state) }
       })
 
   it('lists, rotates, imports and retires keys', async () => {
@@ -49,27 +38,29 @@ describe('gatehouse keys', () => {
     expect(imported).toBeDefined()
     expect((await rows()).find((row) => row.kid === imported)?.state).toBe('next')
 
-    const active = (await rows()).find((row) => row.state === 'active')!
+    const active = defined((await rows()).find((row) => row.state === 'active'))
     expect(await gatehouse('keys', 'retire', active.kid)).toMatch(
       new RegExp(`^Retired ${active.kid}; \\S+ signs from now on`),
     )
     const final = await rows()
     expect(final.find((row) => row.kid === active.kid)?.state).toBe('expired')
     expect(final.filter((row) => row.state === 'active')).toHaveLength(1)
-  }, 60_000)
+  })
 
   it('takes a kid that starts with "-" as the kid, not as an option', async () => {
     await expect(gatehouse('keys', 'retire', '-starts-with-a-dash')).rejects.toMatchObject({
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       stderr: expect.stringContaining('no signing key with kid -starts-with-a-dash'),
     })
-  }, 30_000)
+  })
 
   it('refuses to import a key that does not fit the algorithm', async () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true })
     const file = join(folder, 'p256.pem')
     writeFileSync(file, await exportPKCS8(privateKey))
     await expect(gatehouse('keys', 'import', file, '--alg', 'EdDSA')).rejects.toMatchObject({
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
       stderr: expect.stringContaining('cannot be used for EdDSA'),
     })
-  }, 30_000)
+  })
 })

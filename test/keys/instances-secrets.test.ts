@@ -1,107 +1,100 @@
 import { decodeProtectedHeader, exportPKCS8, generateKeyPair } from 'jose'
 import { generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parsePrivateKey } from '../../src/services/keys/import.ts'
 import { retireKeyNow, rotateNow } from '../../src/services/keys/rotation.ts'
 import { KEY_PREPUBLICATION_MS } from '../../src/services/keys/schedule.ts'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { login, profileStatus, registerUser } from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
+import { ManualClock } from '../helpers/clock.ts'
 import { TEST_SECRET } from '../helpers/config.ts'
 import { createTestDatabase, TEST_DATABASE_URL } from '../helpers/databases.ts'
-import { ManualClock } from '../helpers/clock.ts'
-import { login, profileStatus, register } from '../lifecycle/flows.ts'
+import { defined } from '../helpers/defined.ts'
+import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
+import { skipWithout } from '../helpers/services.ts'
+import { decodeSegment, encodeSegment, kidOf } from '../helpers/tokens.ts'
 
-const kidOf = (token: string) => decodeProtectedHeader(token).kid
+describe.skipIf(skipWithout(['postgres'], 'two instances on one PostgreSQL database'))(
+  'two instances on one PostgreSQL database',
+  () => {
+    // Closed newest first: a second instance goes before the first, which owns the database.
+    const fresh = closedAfterEach()
 
-describe.skipIf(!TEST_DATABASE_URL)('two instances on one PostgreSQL database', () => {
-  const apps: TestApp[] = []
-  afterEach(async () => {
-    for (const app of apps.reverse()) await app.close()
-    apps.length = 0
-  })
+    it('rotates exactly once and both instances serve and sign with the new key', async () => {
+      const clock = new ManualClock()
+      const env = { GATEHOUSE_KEY_ROTATION_INTERVAL: '3600' }
+      const first = await fresh.app({ dialect: 'postgres', clock, env })
+      const second = await fresh.app({ clock, env, database: first.database })
+      await registerUser(first.app, 'twin')
+      clock.advance(3600 * 1000 - KEY_PREPUBLICATION_MS)
+      const outcomes = await Promise.all([first.app.runKeyMaintenance(), second.app.runKeyMaintenance()])
+      expect(outcomes.filter((outcome) => outcome.createdKid !== undefined)).toHaveLength(1)
+      const keys = await first.app.services.db.selectFrom('signing_keys').select('kid').execute()
+      expect(keys).toHaveLength(2)
+      const newKid = defined(outcomes.find((outcome) => outcome.createdKid)).createdKid
+      // The instance that lost the lease may have reloaded before the key was stored; its next pass picks it up.
+      const nextPass = await Promise.all([first.app.runKeyMaintenance(), second.app.runKeyMaintenance()])
+      expect(nextPass.every((outcome) => outcome.createdKid === undefined)).toBe(true)
+      for (const instance of [first, second]) {
+        const jwks = (await instance.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{
+          keys: Array<{ kid: string }>
+        }>()
+        expect(jwks.keys.map((key) => key.kid)).toContain(newKid)
+      }
+      clock.advance(KEY_PREPUBLICATION_MS)
+      const fromSecond = await login(second.app, 'twin')
+      expect(kidOf(fromSecond.access_token)).toBe(newKid)
+      expect(await profileStatus(first.app, fromSecond.access_token)).toBe(200)
+    })
 
-  it('rotates exactly once and both instances serve and sign with the new key', async () => {
-    const clock = new ManualClock()
-    const env = { GATEHOUSE_KEY_ROTATION_INTERVAL: '3600' }
-    const first = await createTestApp({ dialect: 'postgres', clock, env })
-    apps.push(first)
-    const second = await createTestApp({ clock, env, database: first.database })
-    apps.unshift(second)
-    await register(first.app, 'twin')
-    clock.advance(3600 * 1000 - KEY_PREPUBLICATION_MS)
-    const outcomes = await Promise.all([first.app.runKeyMaintenance(), second.app.runKeyMaintenance()])
-    expect(outcomes.filter((outcome) => outcome.createdKid !== undefined)).toHaveLength(1)
-    const keys = await first.app.services.db.selectFrom('signing_keys').select('kid').execute()
-    expect(keys).toHaveLength(2)
-    const newKid = outcomes.find((outcome) => outcome.createdKid)!.createdKid
-    // The instance that lost the lease may have reloaded before the key was stored; its next pass picks it up.
-    const nextPass = await Promise.all([first.app.runKeyMaintenance(), second.app.runKeyMaintenance()])
-    expect(nextPass.every((outcome) => outcome.createdKid === undefined)).toBe(true)
-    for (const instance of [first, second]) {
-      const jwks = (await instance.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<{
-        keys: Array<{ kid: string }>
-      }>()
-      expect(jwks.keys.map((key) => key.kid)).toContain(newKid)
-    }
-    clock.advance(KEY_PREPUBLICATION_MS)
-    const fromSecond = await login(second.app, 'twin')
-    expect(kidOf(fromSecond.access_token)).toBe(newKid)
-    expect(await profileStatus(first.app, fromSecond.access_token)).toBe(200)
-  })
+    it('picks up a key another instance created when a token names it, with a reload cooldown', async () => {
+      const first = await fresh.app({ dialect: 'postgres' })
+      const second = await fresh.app({ clock: first.clock, database: first.database })
+      await registerUser(first.app, 'twin')
+      first.clock.advanceSeconds(10)
+      await rotateNow(first.app.keyRotation)
+      const token = (await login(first.app, 'twin')).access_token
+      let reloads = 0
+      const keys = second.app.services.keys
+      const reload = keys.reload.bind(keys)
+      keys.reload = async () => {
+        reloads += 1
+        await reload()
+      }
+      expect(await profileStatus(second.app, token)).toBe(200)
+      expect(reloads).toBe(1)
+      // Forged kids right after cannot make this instance reload again within the cooldown.
+      const [header, payload, signature] = token.split('.') as [string, string, string]
+      const forgedHeader = encodeSegment({ ...decodeSegment(header), kid: 'forged' })
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        expect(await profileStatus(second.app, `${forgedHeader}.${payload}.${signature}`)).toBe(401)
+      }
+      expect(reloads).toBe(1)
+    })
 
-  it('picks up a key another instance created when a token names it, with a reload cooldown', async () => {
-    const first = await createTestApp({ dialect: 'postgres' })
-    apps.push(first)
-    const second = await createTestApp({ clock: first.clock, database: first.database })
-    apps.unshift(second)
-    await register(first.app, 'twin')
-    first.clock.advanceSeconds(10)
-    await rotateNow(first.app.keyRotation)
-    const token = (await login(first.app, 'twin')).access_token
-    let reloads = 0
-    const keys = second.app.services.keys
-    const reload = keys.reload.bind(keys)
-    keys.reload = async () => {
-      reloads += 1
-      await reload()
-    }
-    expect(await profileStatus(second.app, token)).toBe(200)
-    expect(reloads).toBe(1)
-    // Forged kids right after cannot make this instance reload again within the cooldown.
-    const [header, payload, signature] = token.split('.') as [string, string, string]
-    const forgedHeader = Buffer.from(
-      JSON.stringify({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), kid: 'forged' }),
-    ).toString('base64url')
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      expect(await profileStatus(second.app, `${forgedHeader}.${payload}.${signature}`)).toBe(401)
-    }
-    expect(reloads).toBe(1)
-  })
-
-  it('refuses a retired key on the other instance at once, before it reloads', async () => {
-    const first = await createTestApp({ dialect: 'postgres' })
-    apps.push(first)
-    const second = await createTestApp({ clock: first.clock, database: first.database })
-    apps.unshift(second)
-    await register(first.app, 'twin')
-    const token = (await login(first.app, 'twin')).access_token
-    expect(await profileStatus(second.app, token)).toBe(200)
-    await retireKeyNow(first.app.keyRotation, kidOf(token)!)
-    expect(await profileStatus(second.app, token)).toBe(401)
-  })
-})
+    it('refuses a retired key on the other instance at once, before it reloads', async () => {
+      const first = await fresh.app({ dialect: 'postgres' })
+      const second = await fresh.app({ clock: first.clock, database: first.database })
+      await registerUser(first.app, 'twin')
+      const token = (await login(first.app, 'twin')).access_token
+      expect(await profileStatus(second.app, token)).toBe(200)
+      await retireKeyNow(first.app.keyRotation, defined(kidOf(token)))
+      expect(await profileStatus(second.app, token)).toBe(401)
+    })
+  },
+)
 
 describe('rotating GATEHOUSE_SECRET', () => {
-  const folder = mkdtempSync(join(tmpdir(), 'gatehouse-secret-'))
-  afterEach(() => rmSync(folder, { recursive: true, force: true }))
+  const folder = temporaryDirectory('secret')
+  afterEach(() => removeDirectory(folder))
 
   it('opens keys sealed with the previous secret, re-seals them, and keeps tokens valid', async () => {
     const url = `sqlite:${join(folder, 'g.db')}`
     const newSecret = 'a-brand-new-secret-that-is-long-enough-42'
     const original = await createTestApp({ env: { GATEHOUSE_DATABASE_URL: url } })
-    await register(original.app, 'keeper')
+    await registerUser(original.app, 'keeper')
     const token = (await login(original.app, 'keeper')).access_token
     const sealedBefore = (
       await original.app.services.db
@@ -147,7 +140,7 @@ describe.each(['ES256', 'RS256'] as const)('signing with %s', (algorithm) => {
   it('binds the key to its algorithm and publishes only the public half', async () => {
     const testApp = await createTestApp({ env: { GATEHOUSE_JWT_ALG: algorithm } })
     try {
-      await register(testApp.app, 'algo')
+      await registerUser(testApp.app, 'algo')
       const token = (await login(testApp.app, 'algo')).access_token
       expect(decodeProtectedHeader(token).alg).toBe(algorithm)
       expect(await profileStatus(testApp.app, token)).toBe(200)
@@ -157,7 +150,7 @@ describe.each(['ES256', 'RS256'] as const)('signing with %s', (algorithm) => {
       expect(key).toMatchObject({ alg: algorithm, use: 'sig', kty: algorithm === 'ES256' ? 'EC' : 'RSA' })
       for (const privateMember of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'])
         expect(key).not.toHaveProperty(privateMember)
-      if (algorithm === 'RS256') expect(Buffer.from(key!.n!, 'base64url').length * 8).toBe(3072)
+      if (algorithm === 'RS256') expect(Buffer.from(defined(key?.n), 'base64url').length * 8).toBe(3072)
     } finally {
       await testApp.close()
     }
@@ -187,7 +180,6 @@ describe('test isolation', () => {
     const one = await createTestDatabase('postgres')
     const two = await createTestDatabase('postgres')
     expect(one.schema).not.toBe(two.schema)
-    await Promise.all([one.handle.db.destroy(), two.handle.db.destroy()])
-    await Promise.all([one.drop(), two.drop()])
+    await Promise.all([one.close(), two.close()])
   })
 })

@@ -1,28 +1,25 @@
-import { decodeProtectedHeader } from 'jose'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { retireKeyNow, rotateNow } from '../../src/services/keys/rotation.ts'
 import { JWKS_MAX_AGE_SECONDS, KEY_PREPUBLICATION_MS } from '../../src/services/keys/schedule.ts'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { login, profileStatus, registerUser } from '../helpers/api.ts'
+import type { TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { login, profileStatus, register } from '../lifecycle/flows.ts'
+import { defined } from '../helpers/defined.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
+import { kidOf } from '../helpers/tokens.ts'
 
 const HOUR = 3600
 
-const kidOf = (token: string) => decodeProtectedHeader(token).kid
 const jwksKids = async (testApp: TestApp) =>
   (await testApp.app.inject({ method: 'GET', url: '/.well-known/jwks.json' }))
     .json<{ keys: Array<{ kid: string }> }>()
     .keys.map((key) => key.kid)
 
 describe.each(DIALECTS)('signing key rotation on %s', (dialect) => {
-  let testApp: TestApp | undefined
-  afterEach(async () => {
-    await testApp?.close()
-    testApp = undefined
-  })
+  const fresh = closedAfterEach()
   const start = async () => {
-    testApp = await createTestApp({ dialect, env: { GATEHOUSE_KEY_ROTATION_INTERVAL: String(HOUR) } })
-    await register(testApp.app, 'keyholder')
+    const testApp = await fresh.app({ dialect, env: { GATEHOUSE_KEY_ROTATION_INTERVAL: String(HOUR) } })
+    await registerUser(testApp.app, 'keyholder')
     return testApp
   }
 
@@ -44,7 +41,7 @@ describe.each(DIALECTS)('signing key rotation on %s', (dialect) => {
     const next = await app.services.db
       .selectFrom('signing_keys')
       .selectAll()
-      .where('kid', '=', outcome.createdKid!)
+      .where('kid', '=', defined(outcome.createdKid))
       .executeTakeFirstOrThrow()
     expect(next.not_before - clock.now()).toBeGreaterThanOrEqual(JWKS_MAX_AGE_SECONDS * 1000)
     expect(await jwksKids(current)).toEqual(expect.arrayContaining([oldKid, outcome.createdKid]))
@@ -98,7 +95,7 @@ describe.each(DIALECTS)('signing key rotation on %s', (dialect) => {
   it('kills every token of a retired key at once and signs with a fresh key', async () => {
     const current = await start()
     const old = await login(current.app, 'keyholder')
-    const outcome = await retireKeyNow(current.app.keyRotation, kidOf(old.access_token)!)
+    const outcome = await retireKeyNow(current.app.keyRotation, defined(kidOf(old.access_token)))
     expect(outcome.createdKid).toBeDefined()
     expect(await profileStatus(current.app, old.access_token)).toBe(401)
     expect(await jwksKids(current)).not.toContain(kidOf(old.access_token))
@@ -108,7 +105,7 @@ describe.each(DIALECTS)('signing key rotation on %s', (dialect) => {
   })
 
   it('does not rotate when the interval is 0', async () => {
-    testApp = await createTestApp({ dialect, env: { GATEHOUSE_KEY_ROTATION_INTERVAL: '0' } })
+    const testApp = await fresh.app({ dialect, env: { GATEHOUSE_KEY_ROTATION_INTERVAL: '0' } })
     testApp.clock.advanceSeconds(400 * 86_400)
     expect((await testApp.app.runKeyMaintenance()).createdKid).toBeUndefined()
   })

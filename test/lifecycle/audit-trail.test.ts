@@ -1,16 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { describe, expect, it } from 'vitest'
+import { attemptLogin, login, postForm, refresh, registerUser } from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { login, PASSWORD, postForm, refresh, register } from './flows.ts'
+import { defined } from '../helpers/defined.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { PASSWORD } from '../helpers/users.ts'
 
 describe.each(DIALECTS)('the audit trail of a user’s requests on %s', (dialect) => {
-  let testApp: TestApp
-  beforeEach(async () => {
-    testApp = await createTestApp({ dialect, env: { GATEHOUSE_LOGIN_MAX_FAILURES: '2' } })
-  })
-  afterEach(async () => {
-    await testApp.close()
-  })
+  const testApp = useTestApp(
+    () => createTestApp({ dialect, env: { GATEHOUSE_LOGIN_MAX_FAILURES: '2' } }),
+    'test',
+  )
   const events = async () =>
     (
       await testApp.app.services.db
@@ -23,7 +23,7 @@ describe.each(DIALECTS)('the audit trail of a user’s requests on %s', (dialect
 
   it('records each step with the request’s id, address and user agent, and never a secret', async () => {
     const { app } = testApp
-    const userId = await register(app, 'trail')
+    const { id: userId } = await registerUser(app, 'trail')
     const tokens = await login(app, 'trail')
     const next = (await refresh(app, tokens.refresh_token)).json<{
       access_token: string
@@ -44,7 +44,7 @@ describe.each(DIALECTS)('the audit trail of a user’s requests on %s', (dialect
       expect(event.ip).toBe('127.0.0.1')
       expect(event.request_id).toMatch(/\S/)
     }
-    expect(trail.at(-1)!.user_agent).toBe('revoker/1.0')
+    expect(defined(trail.at(-1)).user_agent).toBe('revoker/1.0')
     const text = JSON.stringify(trail)
     for (const secret of [PASSWORD, tokens.refresh_token, tokens.access_token, next.refresh_token]) {
       expect(text).not.toContain(secret)
@@ -53,9 +53,8 @@ describe.each(DIALECTS)('the audit trail of a user’s requests on %s', (dialect
 
   it('records failed logins with a reason, and the throttled attempt after them', async () => {
     const { app } = testApp
-    const userId = await register(app, 'target')
-    const attempt = (username: string, password: string) =>
-      app.inject({ method: 'POST', url: '/login', payload: { username, password } })
+    const { id: userId } = await registerUser(app, 'target')
+    const attempt = (username: string, password: string) => attemptLogin(app, username, password)
     expect((await attempt('nobody', 'whatever-password')).statusCode).toBe(401)
     expect((await attempt('target', 'wrong-password-1')).statusCode).toBe(401)
     expect((await attempt('target', 'wrong-password-2')).statusCode).toBe(401)
@@ -67,7 +66,7 @@ describe.each(DIALECTS)('the audit trail of a user’s requests on %s', (dialect
       ['login.failure', 'wrong_password'],
       ['login.throttled', 'account'],
     ])
-    expect(trail[1]!.target_user_id).toBe(userId)
+    expect(defined(trail[1]).target_user_id).toBe(userId)
     expect(JSON.stringify(trail)).not.toContain('wrong-password')
   })
 })

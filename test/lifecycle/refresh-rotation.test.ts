@@ -1,17 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { describe, expect, it } from 'vitest'
+import { login, profileStatus, refresh, registerUser, type Tokens } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { login, profileStatus, refresh, register, type Tokens } from './flows.ts'
+import { defined } from '../helpers/defined.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
+import { decodeToken } from '../helpers/tokens.ts'
 
 describe.each(DIALECTS)('refresh token rotation on %s', (dialect) => {
-  let testApp: TestApp | undefined
-  afterEach(async () => {
-    await testApp?.close()
-    testApp = undefined
-  })
+  const fresh = closedAfterEach()
   const start = async (env: Record<string, string> = {}) => {
-    testApp = await createTestApp({ dialect, env })
-    await register(testApp.app, 'rotor')
+    const testApp = await fresh.app({ dialect, env })
+    await registerUser(testApp.app, 'rotor')
     return testApp
   }
 
@@ -21,7 +19,7 @@ describe.each(DIALECTS)('refresh token rotation on %s', (dialect) => {
     expect(tokens.refresh_token).toMatch(/^ghr_[A-Za-z0-9_-]{43}$/)
     const stored = await app.services.db.selectFrom('refresh_tokens').select('token_hash').execute()
     expect(stored).toHaveLength(1)
-    expect(stored[0]!.token_hash).not.toContain(tokens.refresh_token.slice(4))
+    expect(defined(stored[0]).token_hash).not.toContain(tokens.refresh_token.slice(4))
   })
 
   it('rotates on every use and the new pair works', async () => {
@@ -44,6 +42,7 @@ describe.each(DIALECTS)('refresh token rotation on %s', (dialect) => {
     const second = (await refresh(app, first.refresh_token)).json<Tokens>()
     const reuse = await refresh(app, first.refresh_token)
     expect(reuse.statusCode).toBe(400)
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
     expect(reuse.json()).toEqual({ error: 'invalid_grant', error_description: expect.any(String) })
     expect((await refresh(app, second.refresh_token)).statusCode).toBe(400)
     expect(await profileStatus(app, second.access_token)).toBe(401)
@@ -97,7 +96,7 @@ describe.each(DIALECTS)('refresh token rotation on %s', (dialect) => {
     expect(new Set(pairs.map((pair) => pair.access_token)).size).toBe(1)
     clock.advanceSeconds(5)
     expect((await refresh(app, first.refresh_token)).json<Tokens>().refresh_token).toBe(
-      pairs[0]!.refresh_token,
+      defined(pairs[0]).refresh_token,
     )
     expect(await app.services.db.selectFrom('refresh_tokens').select('id').execute()).toHaveLength(2)
   })
@@ -154,9 +153,7 @@ describe.each(DIALECTS)('refresh token rotation on %s', (dialect) => {
     const first = await login(app, 'rotor')
     await app.services.db.updateTable('users').set({ role: 'admin' }).execute()
     const second = (await refresh(app, first.refresh_token)).json<Tokens>()
-    const payload = JSON.parse(Buffer.from(second.access_token.split('.')[1]!, 'base64url').toString()) as {
-      role: string
-    }
+    const { payload } = decodeToken(second.access_token)
     expect(payload.role).toBe('admin')
   })
 })

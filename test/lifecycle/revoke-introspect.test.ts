@@ -1,27 +1,35 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { beforeEach, describe, expect, it } from 'vitest'
+import {
+  callWithToken,
+  login,
+  logout,
+  postForm,
+  profileStatus,
+  refresh,
+  registerUser,
+  type Tokens,
+} from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { login, postForm, profileStatus, refresh, register, type Tokens } from './flows.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { decodeToken } from '../helpers/tokens.ts'
+import { ADMIN, ADMIN_ENV } from '../helpers/users.ts'
 
 const CLIENT = { id: 'orders-api', secret: 'orders-api-secret-0123456789' }
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
 
 describe.each(DIALECTS)('logout, revoke and introspect on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(
+    () =>
+      createTestApp({
+        dialect,
+        env: { GATEHOUSE_INTROSPECTION_CLIENTS: `${CLIENT.id}:${CLIENT.secret}`, ...ADMIN_ENV },
+      }),
+    'test',
+  )
   beforeEach(async () => {
-    testApp = await createTestApp({
-      dialect,
-      env: {
-        GATEHOUSE_INTROSPECTION_CLIENTS: `${CLIENT.id}:${CLIENT.secret}`,
-        GATEHOUSE_ADMIN_USERNAME: 'root',
-        GATEHOUSE_ADMIN_PASSWORD: 'root-password-42',
-      },
-    })
-    await register(testApp.app, 'ada')
-    await register(testApp.app, 'bob')
-  })
-  afterEach(async () => {
-    await testApp.close()
+    await registerUser(testApp.app, 'ada')
+    await registerUser(testApp.app, 'bob')
   })
 
   const introspect = (token: string, authorization = basic(CLIENT.id, CLIENT.secret)) =>
@@ -36,11 +44,7 @@ describe.each(DIALECTS)('logout, revoke and introspect on %s', (dialect) => {
   it('logout ends the session: access token refused at once, refresh token dead', async () => {
     const { app } = testApp
     const tokens = await login(app, 'ada')
-    const response = await app.inject({
-      method: 'POST',
-      url: '/logout',
-      headers: { authorization: `Bearer ${tokens.access_token}` },
-    })
+    const response = await logout(app, tokens.access_token)
     expect(response.statusCode).toBe(204)
     expect(await profileStatus(app, tokens.access_token)).toBe(401)
     expect((await refresh(app, tokens.refresh_token)).statusCode).toBe(400)
@@ -75,9 +79,7 @@ describe.each(DIALECTS)('logout, revoke and introspect on %s', (dialect) => {
     const ada = await login(testApp.app, 'ada')
     const bob = await login(testApp.app, 'bob')
     // Bob knows Ada's session id (it is in her JWT) but not her tokens.
-    const adaSession = JSON.parse(Buffer.from(ada.access_token.split('.')[1]!, 'base64url').toString()) as {
-      sid: string
-    }
+    const adaSession = decodeToken(ada.access_token).payload as { sid: string }
     const guess = await postForm(
       testApp.app,
       '/revoke',
@@ -87,11 +89,7 @@ describe.each(DIALECTS)('logout, revoke and introspect on %s', (dialect) => {
       },
     )
     expect(guess.statusCode).toBe(200)
-    const byId = await testApp.app.inject({
-      method: 'DELETE',
-      url: `/sessions/${adaSession.sid}`,
-      headers: { authorization: `Bearer ${bob.access_token}` },
-    })
+    const byId = await callWithToken(testApp.app, bob.access_token, 'DELETE', `/sessions/${adaSession.sid}`)
     expect(byId.statusCode).toBe(404)
     expect(await profileStatus(testApp.app, ada.access_token)).toBe(200)
   })
@@ -105,6 +103,7 @@ describe.each(DIALECTS)('logout, revoke and introspect on %s', (dialect) => {
     )
     expect(none.statusCode).toBe(401)
     expect(none.headers['www-authenticate']).toContain('Basic')
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
     expect(none.json()).toEqual({ error: 'invalid_client', error_description: expect.any(String) })
     const wrong = await introspect(tokens.access_token, basic(CLIENT.id, 'wrong-secret-0123456789'))
     expect(wrong.json()).toMatchObject({ error: 'invalid_client' })
@@ -114,7 +113,7 @@ describe.each(DIALECTS)('logout, revoke and introspect on %s', (dialect) => {
     ).toBe(401)
     expect((await introspect(tokens.access_token, basic('nobody', CLIENT.secret))).statusCode).toBe(401)
     expect((await introspect(tokens.access_token, `Bearer ${tokens.access_token}`)).statusCode).toBe(403)
-    const admin = await login(testApp.app, 'root', 'root-password-42')
+    const admin = await login(testApp.app, ADMIN.username, ADMIN.password)
     expect((await introspect(tokens.access_token, `Bearer ${admin.access_token}`)).json()).toMatchObject({
       active: true,
     })

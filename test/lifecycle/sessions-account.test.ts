@@ -1,19 +1,28 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { beforeEach, describe, expect, it } from 'vitest'
+import {
+  attemptLogin,
+  bearer,
+  callWithToken,
+  login,
+  logout,
+  profileStatus,
+  refresh,
+  registerUser,
+} from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { login, PASSWORD, profileStatus, refresh, register } from './flows.ts'
+import { defined } from '../helpers/defined.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { PASSWORD } from '../helpers/users.ts'
 
 describe.each(DIALECTS)('session management and account changes on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createTestApp({ dialect }), 'test')
   beforeEach(async () => {
-    testApp = await createTestApp({ dialect })
-    await register(testApp.app, 'ada')
-    await register(testApp.app, 'bob')
+    await registerUser(testApp.app, 'ada')
+    await registerUser(testApp.app, 'bob')
   })
-  afterEach(async () => {
-    await testApp.close()
-  })
-  const as = (token: string) => ({ authorization: `Bearer ${token}` })
+  const call = (token: string, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) =>
+    callWithToken(testApp.app, token, method, url, payload)
 
   it('lists only the caller’s live sessions and marks the current one', async () => {
     const { app } = testApp
@@ -23,13 +32,13 @@ describe.each(DIALECTS)('session management and account changes on %s', (dialect
     const response = await app.inject({
       method: 'GET',
       url: '/sessions',
-      headers: { ...as(laptop.access_token), 'user-agent': 'x' },
+      headers: { ...bearer(laptop.access_token), 'user-agent': 'x' },
     })
     expect(response.statusCode).toBe(200)
     const sessions = response.json<Array<Record<string, unknown>>>()
     expect(sessions).toHaveLength(2)
     expect(sessions.filter((session) => session.current)).toHaveLength(1)
-    expect(Object.keys(sessions[0]!).sort()).toEqual([
+    expect(Object.keys(defined(sessions[0])).sort()).toEqual([
       'created_at',
       'current',
       'id',
@@ -37,8 +46,8 @@ describe.each(DIALECTS)('session management and account changes on %s', (dialect
       'last_used_at',
       'user_agent',
     ])
-    await app.inject({ method: 'POST', url: '/logout', headers: as(phone.access_token) })
-    const after = await app.inject({ method: 'GET', url: '/sessions', headers: as(laptop.access_token) })
+    await logout(app, phone.access_token)
+    const after = await call(laptop.access_token, 'GET', '/sessions')
     expect(after.json()).toHaveLength(1)
   })
 
@@ -47,29 +56,17 @@ describe.each(DIALECTS)('session management and account changes on %s', (dialect
     const phone = await login(app, 'ada')
     const laptop = await login(app, 'ada')
     const bob = await login(app, 'bob')
-    const list = (
-      await app.inject({ method: 'GET', url: '/sessions', headers: as(laptop.access_token) })
-    ).json<Array<{ id: string; current: boolean }>>()
-    const phoneSession = list.find((session) => !session.current)!
-    const byBob = await app.inject({
-      method: 'DELETE',
-      url: `/sessions/${phoneSession.id}`,
-      headers: as(bob.access_token),
-    })
+    const list = (await call(laptop.access_token, 'GET', '/sessions')).json<
+      Array<{ id: string; current: boolean }>
+    >()
+    const phoneSession = defined(list.find((session) => !session.current))
+    const byBob = await call(bob.access_token, 'DELETE', `/sessions/${phoneSession.id}`)
     expect(byBob.statusCode).toBe(404)
     expect(byBob.json()).toMatchObject({ code: 'not_found' })
     expect(await profileStatus(app, phone.access_token)).toBe(200)
-    const unknown = await app.inject({
-      method: 'DELETE',
-      url: '/sessions/nope',
-      headers: as(laptop.access_token),
-    })
+    const unknown = await call(laptop.access_token, 'DELETE', '/sessions/nope')
     expect(unknown.statusCode).toBe(404)
-    const own = await app.inject({
-      method: 'DELETE',
-      url: `/sessions/${phoneSession.id}`,
-      headers: as(laptop.access_token),
-    })
+    const own = await call(laptop.access_token, 'DELETE', `/sessions/${phoneSession.id}`)
     expect(own.statusCode).toBe(204)
     expect(await profileStatus(app, phone.access_token)).toBe(401)
     expect(await profileStatus(app, laptop.access_token)).toBe(200)
@@ -80,26 +77,14 @@ describe.each(DIALECTS)('session management and account changes on %s', (dialect
     const one = await login(app, 'ada')
     const two = await login(app, 'ada')
     const three = await login(app, 'ada')
-    const others = await app.inject({
-      method: 'DELETE',
-      url: '/sessions?scope=others',
-      headers: as(three.access_token),
-    })
+    const others = await call(three.access_token, 'DELETE', '/sessions?scope=others')
     expect(others.json()).toEqual({ revoked: 2 })
     expect(await profileStatus(app, one.access_token)).toBe(401)
     expect(await profileStatus(app, two.access_token)).toBe(401)
     expect(await profileStatus(app, three.access_token)).toBe(200)
-    const bad = await app.inject({
-      method: 'DELETE',
-      url: '/sessions?scope=everyone',
-      headers: as(three.access_token),
-    })
+    const bad = await call(three.access_token, 'DELETE', '/sessions?scope=everyone')
     expect(bad.statusCode).toBe(422)
-    const all = await app.inject({
-      method: 'DELETE',
-      url: '/sessions?scope=all',
-      headers: as(three.access_token),
-    })
+    const all = await call(three.access_token, 'DELETE', '/sessions?scope=all')
     expect(all.json()).toEqual({ revoked: 1 })
     expect(await profileStatus(app, three.access_token)).toBe(401)
   })
@@ -109,12 +94,7 @@ describe.each(DIALECTS)('session management and account changes on %s', (dialect
     const other = await login(app, 'ada')
     const current = await login(app, 'ada')
     const change = (current_password: string, new_password: string) =>
-      app.inject({
-        method: 'POST',
-        url: '/profile/password',
-        headers: as(current.access_token),
-        payload: { current_password, new_password },
-      })
+      call(current.access_token, 'POST', '/profile/password', { current_password, new_password })
     expect((await change('wrong-password-1', 'brand-new-password-7')).statusCode).toBe(403)
     expect((await change(PASSWORD, 'password')).statusCode).toBe(422)
     expect(await profileStatus(app, other.access_token)).toBe(200)
@@ -125,11 +105,7 @@ describe.each(DIALECTS)('session management and account changes on %s', (dialect
     expect((await refresh(app, other.refresh_token)).statusCode).toBe(400)
     expect(await profileStatus(app, current.access_token)).toBe(200)
     expect((await refresh(app, current.refresh_token)).statusCode).toBe(200)
-    const oldLogin = await app.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { username: 'ada', password: PASSWORD },
-    })
+    const oldLogin = await attemptLogin(app, 'ada', PASSWORD)
     expect(oldLogin.statusCode).toBe(401)
     await login(app, 'ada', 'brand-new-password-7')
   })
@@ -137,29 +113,19 @@ describe.each(DIALECTS)('session management and account changes on %s', (dialect
   it('deleting the account needs the password; a later account of the same name sees nothing of the old one', async () => {
     const { app } = testApp
     const old = await login(app, 'ada')
-    const refused = await app.inject({
-      method: 'DELETE',
-      url: '/profile',
-      headers: as(old.access_token),
-      payload: { password: 'nope-nope-nope' },
-    })
+    const refused = await call(old.access_token, 'DELETE', '/profile', { password: 'nope-nope-nope' })
     expect(refused.statusCode).toBe(403)
     expect(await profileStatus(app, old.access_token)).toBe(200)
-    const deleted = await app.inject({
-      method: 'DELETE',
-      url: '/profile',
-      headers: as(old.access_token),
-      payload: { password: PASSWORD },
-    })
+    const deleted = await call(old.access_token, 'DELETE', '/profile', { password: PASSWORD })
     expect(deleted.statusCode).toBe(204)
     expect(await profileStatus(app, old.access_token)).toBe(401)
-    const newId = await register(app, 'ada', 'another-password-9')
+    const { id: newId } = await registerUser(app, 'ada', 'another-password-9')
     const fresh = await login(app, 'ada', 'another-password-9')
     expect(await profileStatus(app, old.access_token)).toBe(401)
     expect((await refresh(app, old.refresh_token)).statusCode).toBe(400)
-    const profile = await app.inject({ method: 'GET', url: '/profile', headers: as(fresh.access_token) })
+    const profile = await call(fresh.access_token, 'GET', '/profile')
     expect(profile.json()).toMatchObject({ id: newId, username: 'ada' })
-    const sessions = await app.inject({ method: 'GET', url: '/sessions', headers: as(fresh.access_token) })
+    const sessions = await call(fresh.access_token, 'GET', '/sessions')
     expect(sessions.json()).toHaveLength(1)
   })
 

@@ -1,16 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { postForm, profileStatus, registerUser, type Tokens } from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { PASSWORD, postForm, profileStatus, register, type Tokens } from './flows.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { decodeToken } from '../helpers/tokens.ts'
+import { PASSWORD } from '../helpers/users.ts'
 
 describe.each(DIALECTS)('the RFC 6749 token endpoint on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createTestApp({ dialect }))
   beforeAll(async () => {
-    testApp = await createTestApp({ dialect })
-    await register(testApp.app, 'ada')
-  })
-  afterAll(async () => {
-    await testApp.close()
+    await registerUser(testApp.app, 'ada')
   })
   const token = (body: string) => postForm(testApp.app, '/token', body)
 
@@ -52,6 +51,7 @@ describe.each(DIALECTS)('the RFC 6749 token endpoint on %s', (dialect) => {
     expect(response.statusCode).toBe(400)
     expect(response.headers['cache-control']).toBe('no-store')
     expect(response.headers.pragma).toBe('no-cache')
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
     expect(response.json()).toEqual({ error, error_description: expect.any(String) })
   })
 
@@ -66,9 +66,7 @@ describe.each(DIALECTS)('the RFC 6749 token endpoint on %s', (dialect) => {
       url: '/login',
       payload: { username: 'ada', password: PASSWORD, scope: 'admin' },
     })
-    const claims = JSON.parse(
-      Buffer.from(login.json<Tokens>().access_token.split('.')[1]!, 'base64url').toString(),
-    ) as Record<string, unknown>
+    const claims = decodeToken(login.json<Tokens>().access_token).payload
     expect(claims).not.toHaveProperty('scope')
   })
 

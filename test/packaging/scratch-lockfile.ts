@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
+import { defined } from '../helpers/defined.ts'
 
 /** One `packages` entry of a version 3 package-lock.json. */
 interface LockfileEntry {
@@ -68,7 +69,7 @@ export function describeScratchProject(options: {
       optional: _optional,
       peer: _peer,
       ...entry
-    } = rootPackages[location]!
+    } = defined(rootPackages[location], location)
     chosen[location] = entry
     for (const dependency of Object.keys(entry.dependencies ?? {})) visit(location, dependency, false)
     for (const dependency of Object.keys(entry.optionalDependencies ?? {})) visit(location, dependency, true)
@@ -82,7 +83,7 @@ export function describeScratchProject(options: {
   const dependencies: Record<string, string> = { [manifest.name]: `file:${basename(options.tarballPath)}` }
   for (const name of options.alongside) {
     visit('', name, false)
-    dependencies[name] = chosen[`node_modules/${name}`]!.version!
+    dependencies[name] = defined(chosen[`node_modules/${name}`]?.version, `the version of ${name}`)
   }
   chosen[`node_modules/${manifest.name}`] = {
     version: manifest.version,

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { defined } from '../helpers/defined.ts'
 import { describeScratchProject, type PackageManifest } from './scratch-lockfile.ts'
 
 const run = promisify(execFile)
@@ -42,7 +43,7 @@ export async function packVerifyLibrary(destination: string): Promise<string> {
   })
   const tarballs = readdirSync(destination).filter((name) => name.endsWith('.tgz'))
   if (tarballs.length !== 1) throw new Error(`npm pack left ${tarballs.length} tarballs in ${destination}`)
-  return join(destination, tarballs[0]!)
+  return join(destination, defined(tarballs[0]))
 }
 
 /** How the scratch project's dependencies were obtained. */
@@ -106,13 +107,13 @@ export function startScratchServer(
   })
   let stdout = ''
   let stderr = ''
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  defined(child.stderr).on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill()
       reject(new Error(`${file} did not report a port within ${STARTUP_LIMIT_MS} ms:\n${stderr}`))
     }, STARTUP_LIMIT_MS)
-    child.stdout!.on('data', (chunk: Buffer) => {
+    defined(child.stdout).on('data', (chunk: Buffer) => {
       stdout += chunk.toString()
       const line = stdout.split('\n').find((text) => text.startsWith('{"port":'))
       if (line === undefined) return

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../helpers/app.ts'
+import { defined } from '../helpers/defined.ts'
 import {
   loginOverHttp,
   startGatehouse,
@@ -93,7 +94,7 @@ describe('@gatehouse/verify packed and installed in a plain JavaScript project',
 
   describe.each(SERVERS)('%s', (file) => {
     const get = (path: string, authorization?: string) =>
-      fetch(`${servers.get(file)!.url}${path}`, { headers: authorization ? { authorization } : {} })
+      fetch(`${defined(servers.get(file)).url}${path}`, { headers: authorization ? { authorization } : {} })
 
     it('answers 200 with the claims for a valid token, and lets the role through', async () => {
       const me = await get('/me', `Bearer ${userToken}`)
@@ -131,7 +132,7 @@ describe('@gatehouse/verify packed and installed in a plain JavaScript project',
     })
 
     it('runs without a warning or an error on stderr', () => {
-      expect(servers.get(file)!.stderr()).toBe('')
+      expect(defined(servers.get(file)).stderr()).toBe('')
     })
   })
 

@@ -1,34 +1,26 @@
 import bcrypt from 'bcryptjs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { countUsers, findUserByCanonicalName, insertUser } from '../../src/db/users.ts'
 import { revokeSession } from '../../src/db/sessions.ts'
-import { startTestServer, type TestApp } from '../helpers/app.ts'
-import { DIALECTS, TEST_DATABASE_URL } from '../helpers/databases.ts'
-
-if (!TEST_DATABASE_URL)
-  console.log('[concurrency.test] PostgreSQL part skipped: TEST_DATABASE_URL is not set')
+import { bearer } from '../helpers/api.ts'
+import type { TestServer } from '../helpers/app.ts'
+import { DIALECTS } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
+import { postJson } from '../helpers/http.ts'
+import { skipWithout } from '../helpers/services.ts'
 
 const PARALLEL = 20
 const SPELLINGS = ['race', 'RACE', 'ｒａｃｅ'] // the last is full-width: NFKC folds it to "race"
 const password = 'correct horse battery'
 
-type Server = TestApp & { baseUrl: string }
-let server: Server | undefined
-afterEach(async () => {
-  await server?.close()
-  server = undefined
-})
-
-const post = (path: string, body: unknown) =>
-  fetch(`${server!.baseUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
+const fresh = closedAfterEach()
+let server: TestServer
+const post = (path: string, body: unknown) => postJson(server.baseUrl, path, body)
 
 describe.each(DIALECTS)('parallel requests over HTTP on %s', (dialect) => {
   it(`${PARALLEL} registrations of one name in three spellings create exactly one account`, async () => {
-    server = await startTestServer({ dialect })
+    server = await fresh.server({ dialect })
     const responses = await Promise.all(
       Array.from({ length: PARALLEL }, (_, index) =>
         post('/register', { username: SPELLINGS[index % SPELLINGS.length], password }),
@@ -41,60 +33,61 @@ describe.each(DIALECTS)('parallel requests over HTTP on %s', (dialect) => {
   })
 })
 
-describe.skipIf(!TEST_DATABASE_URL)('parallel logins on PostgreSQL', () => {
-  it(`${PARALLEL} parallel logins each open their own working session`, async () => {
-    server = await startTestServer({ dialect: 'postgres' })
-    expect((await post('/register', { username: 'many', password })).status).toBe(201)
-    const logins = await Promise.all(
-      Array.from({ length: PARALLEL }, () => post('/login', { username: 'many', password })),
-    )
-    expect(logins.map((response) => response.status)).toEqual(logins.map(() => 200))
-    const tokens = await Promise.all(
-      logins.map(async (response) => ((await response.json()) as { access_token: string }).access_token),
-    )
-    const profiles = await Promise.all(
-      tokens.map((token) =>
-        fetch(`${server!.baseUrl}/profile`, { headers: { authorization: `Bearer ${token}` } }),
-      ),
-    )
-    expect(profiles.map((response) => response.status)).toEqual(profiles.map(() => 200))
-    const sessions = await server.app.services.db.selectFrom('sessions').select('id').execute()
-    expect(new Set(sessions.map((session) => session.id)).size).toBe(PARALLEL)
+describe.skipIf(skipWithout(['postgres'], 'the PostgreSQL part of concurrency.test'))(
+  'parallel logins on PostgreSQL',
+  () => {
+    it(`${PARALLEL} parallel logins each open their own working session`, async () => {
+      server = await fresh.server({ dialect: 'postgres' })
+      expect((await post('/register', { username: 'many', password })).status).toBe(201)
+      const logins = await Promise.all(
+        Array.from({ length: PARALLEL }, () => post('/login', { username: 'many', password })),
+      )
+      expect(logins.map((response) => response.status)).toEqual(logins.map(() => 200))
+      const tokens = await Promise.all(
+        logins.map(async (response) => ((await response.json()) as { access_token: string }).access_token),
+      )
+      const profiles = await Promise.all(
+        tokens.map((token) => fetch(`${server.baseUrl}/profile`, { headers: bearer(token) })),
+      )
+      expect(profiles.map((response) => response.status)).toEqual(profiles.map(() => 200))
+      const sessions = await server.app.services.db.selectFrom('sessions').select('id').execute()
+      expect(new Set(sessions.map((session) => session.id)).size).toBe(PARALLEL)
 
-    // Revocation is a conditional update: of parallel revocations of one session exactly one wins.
-    const sessionId = sessions[0]!.id
-    const now = server.clock.now()
-    const outcomes = await Promise.all(
-      Array.from({ length: 10 }, () => revokeSession(server!.app.services.db, sessionId, now, 'logout')),
-    )
-    expect(outcomes.filter(Boolean)).toHaveLength(1)
-  })
-
-  it('two parallel logins of a bcrypt user both succeed and leave one valid argon2id hash', async () => {
-    server = await startTestServer({ dialect: 'postgres' })
-    const { db, passwords, clock } = server.app.services
-    const legacyHash = bcrypt.hashSync(password, 4)
-    expect(legacyHash).toMatch(/^\$2b\$/)
-    const now = clock.now()
-    await insertUser(db, {
-      id: 'legacy-user',
-      username: 'legacy',
-      username_canonical: 'legacy',
-      password_hash: legacyHash,
-      role: 'user',
-      created_at: now,
-      updated_at: now,
-      disabled_at: null,
-      last_login_at: null,
+      // Revocation is a conditional update: of parallel revocations of one session exactly one wins.
+      const sessionId = defined(sessions[0]).id
+      const now = server.clock.now()
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, () => revokeSession(server.app.services.db, sessionId, now, 'logout')),
+      )
+      expect(outcomes.filter(Boolean)).toHaveLength(1)
     })
-    const logins = await Promise.all([
-      post('/login', { username: 'legacy', password }),
-      post('/login', { username: 'legacy', password }),
-    ])
-    expect(logins.map((response) => response.status)).toEqual([200, 200])
-    const stored = (await findUserByCanonicalName(db, 'legacy'))!.password_hash
-    expect(stored).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/)
-    expect(await passwords.verify(stored, password)).toEqual({ ok: true, needsRehash: false })
-    expect((await post('/login', { username: 'legacy', password })).status).toBe(200)
-  })
-})
+
+    it('two parallel logins of a bcrypt user both succeed and leave one valid argon2id hash', async () => {
+      server = await fresh.server({ dialect: 'postgres' })
+      const { db, passwords, clock } = server.app.services
+      const legacyHash = bcrypt.hashSync(password, 4)
+      expect(legacyHash).toMatch(/^\$2b\$/)
+      const now = clock.now()
+      await insertUser(db, {
+        id: 'legacy-user',
+        username: 'legacy',
+        username_canonical: 'legacy',
+        password_hash: legacyHash,
+        role: 'user',
+        created_at: now,
+        updated_at: now,
+        disabled_at: null,
+        last_login_at: null,
+      })
+      const logins = await Promise.all([
+        post('/login', { username: 'legacy', password }),
+        post('/login', { username: 'legacy', password }),
+      ])
+      expect(logins.map((response) => response.status)).toEqual([200, 200])
+      const stored = defined(await findUserByCanonicalName(db, 'legacy')).password_hash
+      expect(stored).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/)
+      expect(await passwords.verify(stored, password)).toEqual({ ok: true, needsRehash: false })
+      expect((await post('/login', { username: 'legacy', password })).status).toBe(200)
+    })
+  },
+)

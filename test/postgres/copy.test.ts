@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
@@ -14,12 +12,20 @@ import {
   type CopyProgress,
 } from '../../src/db/copy.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
+import { attemptLogin, attemptRegister, getWithToken } from '../helpers/api.ts'
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli.ts'
 import { ManualClock } from '../helpers/clock.ts'
 import { testConfig } from '../helpers/config.ts'
-import { connectPostgres, createTestDatabase, DIALECTS, TEST_DATABASE_URL } from '../helpers/databases.ts'
-import { postgresUrlForSchema, runCli } from './cli.ts'
-
-if (!TEST_DATABASE_URL) console.log('[copy.test] PostgreSQL part skipped: TEST_DATABASE_URL is not set')
+import {
+  connectPostgres,
+  createTestDatabase,
+  DIALECTS,
+  postgresUrlForSchema,
+  type TestDatabase,
+} from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
+import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
+import { skipWithout } from '../helpers/services.ts'
 
 const alice = { username: 'alice', password: 'correct horse battery' }
 const copiedNames = COPY_TABLES.map(({ table }) => table)
@@ -40,8 +46,7 @@ describe.each(DIALECTS)('COPY_TABLES on %s', (dialect) => {
         }
       }
     } finally {
-      await database.handle.db.destroy()
-      await database.drop()
+      await database.close()
     }
   })
 })
@@ -64,7 +69,7 @@ async function referencedTables(handle: DatabaseHandle, table: string, schema?: 
 }
 
 describe('db copy', () => {
-  const folder = mkdtempSync(join(tmpdir(), 'gatehouse-copy-'))
+  const folder = temporaryDirectory('copy')
   const sourcePath = join(folder, 'g.db')
   const clock = new ManualClock()
   let accessToken: string
@@ -77,8 +82,8 @@ describe('db copy', () => {
       logger: false,
     })
     try {
-      expect((await app.inject({ method: 'POST', url: '/register', payload: alice })).statusCode).toBe(201)
-      const login = await app.inject({ method: 'POST', url: '/login', payload: alice })
+      expect((await attemptRegister(app, alice.username, alice.password)).statusCode).toBe(201)
+      const login = await attemptLogin(app, alice.username, alice.password)
       expect(login.statusCode).toBe(200)
       accessToken = login.json<{ access_token: string }>().access_token
     } finally {
@@ -90,7 +95,7 @@ describe('db copy', () => {
     expect(sourceCounts).toMatchObject({ users: 1, sessions: 1 })
     expect(sourceCounts.signing_keys).toBeGreaterThan(0)
   })
-  afterAll(() => rmSync(folder, { recursive: true, force: true }))
+  afterAll(() => removeDirectory(folder))
 
   const openSource = () => connectDatabase({ kind: 'sqlite', path: sourcePath })
 
@@ -116,24 +121,24 @@ describe('db copy', () => {
     }
   })
 
-  describe.skipIf(!TEST_DATABASE_URL)('to PostgreSQL', () => {
+  describe.skipIf(skipWithout(['postgres'], 'the PostgreSQL part of copy.test'))('to PostgreSQL', () => {
     let app: FastifyInstance | undefined
-    const schemas: string[] = []
+    const databases: TestDatabase[] = []
     const freshSchema = async () => {
       const database = await createTestDatabase('postgres')
       await database.handle.db.destroy()
-      schemas.push(database.schema!)
+      databases.push(database)
       return database
     }
     afterAll(async () => {
       await app?.close()
-      for (const schema of schemas) await dropSchema(schema)
+      for (const database of databases) await database.drop()
     })
 
     it('moves an instance: old password logs in, old access token still works', async () => {
       const { schema } = await freshSchema()
       const source = openSource()
-      const target = connectPostgres(schema!)
+      const target = connectPostgres(defined(schema))
       try {
         await migrateToLatest(target.db)
         const started = performance.now()
@@ -146,37 +151,44 @@ describe('db copy', () => {
       }
       // Same GATEHOUSE_SECRET (testConfig's), so the sealed signing keys open on the new engine.
       app = await buildApp(testConfig(), { clock, database: target, logger: false })
-      const profile = await app.inject({
-        method: 'GET',
-        url: '/profile',
-        headers: { authorization: `Bearer ${accessToken}` },
-      })
+      const profile = await getWithToken(app, '/profile', accessToken)
       expect(profile.statusCode).toBe(200)
       expect(profile.json()).toMatchObject({ username: 'alice' })
-      expect((await app.inject({ method: 'POST', url: '/login', payload: alice })).statusCode).toBe(200)
+      expect((await attemptLogin(app, alice.username, alice.password)).statusCode).toBe(200)
     })
 
-    it('`gatehouse db copy` migrates the target, copies, and refuses a non-empty target without --force', async () => {
-      const { schema } = await freshSchema()
-      const args = ['db', 'copy', '--from', `sqlite:${sourcePath}`, '--to', postgresUrlForSchema(schema!)]
-      const first = await runCli([...args, '--batch-size', '2'])
-      expect(first.stderr).toBe('')
-      expect(first.code).toBe(0)
-      // Not a terminal here: plain progress lines, then the verified counts.
-      expect(first.stdout).toMatch(/^users: 1\/1$/m)
-      expect(first.stdout).toMatch(/^Copied and verified row counts: users 1, sessions 1,/m)
-      const refused = await runCli(args)
-      expect(refused.code).toBe(1)
-      expect(refused.stderr).toMatch(/not empty.*--force/)
-      const forced = await runCli([...args, '--force'])
-      expect(forced.code).toBe(0)
-      const target = connectPostgres(schema!)
-      try {
-        expect(await countAll(target)).toEqual(sourceCounts)
-      } finally {
-        await target.db.destroy()
-      }
-    })
+    it(
+      '`gatehouse db copy` migrates the target, copies, and refuses a non-empty target without --force',
+      { timeout: CLI_TEST_TIMEOUT_MS },
+      async () => {
+        const { schema } = await freshSchema()
+        const args = [
+          'db',
+          'copy',
+          '--from',
+          `sqlite:${sourcePath}`,
+          '--to',
+          postgresUrlForSchema(defined(schema)),
+        ]
+        const first = await runCli([...args, '--batch-size', '2'])
+        expect(first.stderr).toBe('')
+        expect(first.code).toBe(0)
+        // Not a terminal here: plain progress lines, then the verified counts.
+        expect(first.stdout).toMatch(/^users: 1\/1$/m)
+        expect(first.stdout).toMatch(/^Copied and verified row counts: users 1, sessions 1,/m)
+        const refused = await runCli(args)
+        expect(refused.code).toBe(1)
+        expect(refused.stderr).toMatch(/not empty.*--force/)
+        const forced = await runCli([...args, '--force'])
+        expect(forced.code).toBe(0)
+        const target = connectPostgres(defined(schema))
+        try {
+          expect(await countAll(target)).toEqual(sourceCounts)
+        } finally {
+          await target.db.destroy()
+        }
+      },
+    )
   })
 })
 
@@ -185,17 +197,8 @@ async function countAll(handle: DatabaseHandle): Promise<Record<string, number>>
   for (const table of copiedNames) {
     const row = await sql<{ count: number | string }>`select count(*) as count from ${sql.table(table)}`
       .execute(handle.db)
-      .then((result) => result.rows[0]!)
+      .then((result) => defined(result.rows[0]))
     counts[table] = Number(row.count)
   }
   return counts
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const admin = connectDatabase({ kind: 'postgres', url: TEST_DATABASE_URL! }, { poolMax: 1 })
-  try {
-    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin.db)
-  } finally {
-    await admin.db.destroy()
-  }
 }

@@ -1,32 +1,26 @@
 import { sql } from 'kysely'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { connectDatabase } from '../../src/db/connect.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/databases.ts'
-import { postgresUrlForSchema, runCli } from './cli.ts'
-
-if (!TEST_DATABASE_URL) console.log('[migrations.test] skipped: TEST_DATABASE_URL is not set')
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli.ts'
+import { postgresUrlForSchema, TEST_DATABASE_URL } from '../helpers/databases.ts'
+import { defined } from '../helpers/defined.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
+import { skipWithout } from '../helpers/services.ts'
 
 const INSTANCES = 5
 
-describe.skipIf(!TEST_DATABASE_URL)('migrations on PostgreSQL', () => {
-  const databases: TestDatabase[] = []
-  const freshDatabase = async () => {
-    const database = await createTestDatabase('postgres')
-    databases.push(database)
-    return database
-  }
-  afterEach(async () => {
-    for (const database of databases.splice(0)) {
-      await database.handle.db.destroy()
-      await database.drop()
-    }
-  })
+describe.skipIf(skipWithout(['postgres'], 'migrations.test'))('migrations on PostgreSQL', () => {
+  const fresh = closedAfterEach()
+  const freshDatabase = () => fresh.database('postgres')
 
   it(`${INSTANCES} instances migrating one fresh schema at once apply each migration exactly once`, async () => {
     const { schema } = await freshDatabase()
     const instances = Array.from({ length: INSTANCES }, () =>
-      connectDatabase({ kind: 'postgres', url: TEST_DATABASE_URL! }, { searchPath: schema, poolMax: 2 }),
+      connectDatabase(
+        { kind: 'postgres', url: defined(TEST_DATABASE_URL, 'TEST_DATABASE_URL') },
+        { searchPath: schema, poolMax: 2 },
+      ),
     )
     try {
       const results = await Promise.all(instances.map(({ db }) => migrateToLatest(db)))
@@ -36,7 +30,7 @@ describe.skipIf(!TEST_DATABASE_URL)('migrations on PostgreSQL', () => {
       expect(new Set(names).size).toBe(names.length)
       expect(names).toContain('2026-11-26-001-core')
       const recorded = await sql<{ name: string }>`select name from kysely_migration`.execute(
-        instances[0]!.db,
+        defined(instances[0]).db,
       )
       expect(recorded.rows.map((row) => row.name).sort()).toEqual([...names].sort())
     } finally {
@@ -56,18 +50,22 @@ describe.skipIf(!TEST_DATABASE_URL)('migrations on PostgreSQL', () => {
     expect(tables.map((table) => table.name)).toContain('users')
   })
 
-  it('`gatehouse migrate` applies the migrations, then reports the schema up to date', async () => {
-    const { schema, handle } = await freshDatabase()
-    const env = { GATEHOUSE_DATABASE_URL: postgresUrlForSchema(schema!) }
-    const first = await runCli(['migrate'], env)
-    expect(first.stderr).toBe('')
-    expect(first.code).toBe(0)
-    expect(first.stdout).toMatch(/^Applied 2026-11-26-001-core$/m)
-    const tables = await handle.db.introspection.getTables()
-    const ours = tables.filter((table) => table.schema === schema).map((table) => table.name)
-    expect(ours).toEqual(expect.arrayContaining(['users', 'sessions', 'signing_keys']))
-    const second = await runCli(['migrate'], env)
-    expect(second.code).toBe(0)
-    expect(second.stdout).toBe('Database is up to date.\n')
-  })
+  it(
+    '`gatehouse migrate` applies the migrations, then reports the schema up to date',
+    { timeout: CLI_TEST_TIMEOUT_MS },
+    async () => {
+      const { schema, handle } = await freshDatabase()
+      const env = { GATEHOUSE_DATABASE_URL: postgresUrlForSchema(defined(schema)) }
+      const first = await runCli(['migrate'], { env })
+      expect(first.stderr).toBe('')
+      expect(first.code).toBe(0)
+      expect(first.stdout).toMatch(/^Applied 2026-11-26-001-core$/m)
+      const tables = await handle.db.introspection.getTables()
+      const ours = tables.filter((table) => table.schema === schema).map((table) => table.name)
+      expect(ours).toEqual(expect.arrayContaining(['users', 'sessions', 'signing_keys']))
+      const second = await runCli(['migrate'], { env })
+      expect(second.code).toBe(0)
+      expect(second.stdout).toBe('Database is up to date.\n')
+    },
+  )
 })

@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeJwt } from 'jose'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { describe, expect, it } from 'vitest'
+import { loginToken, registerUser } from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
+import { defined } from '../helpers/defined.ts'
+import { useTestApp } from '../helpers/hooks.ts'
 
 const METADATA_PATHS = ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']
 
-async function loginToken(testApp: TestApp): Promise<string> {
-  const credentials = { username: 'metadata-user', password: 'correct horse battery' }
-  await testApp.app.inject({ method: 'POST', url: '/register', payload: credentials })
-  const login = await testApp.app.inject({ method: 'POST', url: '/login', payload: credentials })
-  return login.json<{ access_token: string }>().access_token
-}
-
 describe('authorization server metadata (RFC 8414)', () => {
-  let testApp: TestApp
-  beforeAll(async () => {
-    testApp = await createTestApp()
-  })
-  afterAll(async () => {
-    await testApp.close()
-  })
+  const testApp = useTestApp(() => createTestApp())
 
   it.each(METADATA_PATHS)('%s lists every endpoint under the configured issuer', async (url) => {
     const response = await testApp.app.inject({ method: 'GET', url })
@@ -43,11 +33,12 @@ describe('authorization server metadata (RFC 8414)', () => {
     const [first, second] = await Promise.all(
       METADATA_PATHS.map((url) => testApp.app.inject({ method: 'GET', url })),
     )
-    expect(first!.body).toBe(second!.body)
+    expect(defined(first).body).toBe(defined(second).body)
   })
 
   it('names the issuer byte for byte as the tokens iss', async () => {
-    const token = await loginToken(testApp)
+    await registerUser(testApp.app, 'metadata-user')
+    const token = await loginToken(testApp.app, 'metadata-user')
     const metadata = (await testApp.app.inject({ method: 'GET', url: METADATA_PATHS[0] })).json<{
       issuer: string
     }>()
@@ -82,13 +73,9 @@ describe('authorization server metadata (RFC 8414)', () => {
 })
 
 describe('metadata with an issuer that has a path and a trailing slash', () => {
-  let testApp: TestApp
-  beforeAll(async () => {
-    testApp = await createTestApp({ env: { GATEHOUSE_ISSUER: 'https://id.example.com/auth/' } })
-  })
-  afterAll(async () => {
-    await testApp.close()
-  })
+  const testApp = useTestApp(() =>
+    createTestApp({ env: { GATEHOUSE_ISSUER: 'https://id.example.com/auth/' } }),
+  )
 
   it('keeps the issuer verbatim and joins URLs without a double slash', async () => {
     const metadata = (await testApp.app.inject({ method: 'GET', url: METADATA_PATHS[0] })).json<
@@ -103,18 +90,14 @@ describe('metadata with an issuer that has a path and a trailing slash', () => {
 })
 
 describe('metadata in HS256 compatibility mode', () => {
-  let testApp: TestApp
-  beforeAll(async () => {
-    testApp = await createTestApp({
+  const testApp = useTestApp(() =>
+    createTestApp({
       env: {
         GATEHOUSE_JWT_ALG: 'HS256',
         GATEHOUSE_HS256_SECRET: 'hs256-secret-that-is-long-enough-0123456789',
       },
-    })
-  })
-  afterAll(async () => {
-    await testApp.close()
-  })
+    }),
+  )
 
   it('says tokens are HS256 while the JWKS publishes no secret', async () => {
     const metadata = (await testApp.app.inject({ method: 'GET', url: METADATA_PATHS[0] })).json<{

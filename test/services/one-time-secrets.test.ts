@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import {
   consumeOneTimeCode,
   consumeOneTimeToken,
@@ -6,26 +6,19 @@ import {
   revokeOneTimeSecrets,
 } from '../../src/services/one-time-secrets.ts'
 import type { ServiceContext } from '../../src/services/context.ts'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { registerUser } from '../helpers/api.ts'
+import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { useTestApp } from '../helpers/hooks.ts'
 
 describe.each(DIALECTS)('one-time secrets on %s', (dialect) => {
-  let testApp: TestApp
+  const testApp = useTestApp(() => createTestApp({ dialect }), 'test')
   let context: ServiceContext
   let userId: string
 
   beforeEach(async () => {
-    testApp = await createTestApp({ dialect })
     context = testApp.app.services
-    const response = await testApp.app.inject({
-      method: 'POST',
-      url: '/register',
-      payload: { username: 'owner', password: 'one-time-secret-owner-42' },
-    })
-    userId = response.json<{ id: string }>().id
-  })
-  afterEach(async () => {
-    await testApp.close()
+    userId = (await registerUser(testApp.app, 'owner')).id
   })
 
   const issue = (options: { withCode?: boolean; binding?: string; purpose?: string } = {}) =>
