@@ -1,4 +1,5 @@
 import { AppError } from '../errors.ts'
+import { assertWellFormed } from './well-formed.ts'
 
 const MAX_USERNAME_LENGTH = 64
 const ALLOWED = /^[\p{L}\p{M}\p{N}._@+-]+$/u
@@ -26,6 +27,7 @@ export function canonicalUsername(username: string): string {
 
 /** Checks and normalizes a username for storage; the display form keeps its case. */
 export function normalizeNewUsername(username: string): { display: string; canonical: string } {
+  assertWellFormed(username, 'Username', 'invalid_username')
   const display = username.normalize('NFKC')
   const length = [...display].length
   if (length < 1 || length > MAX_USERNAME_LENGTH || !ALLOWED.test(display)) {

@@ -1,4 +1,5 @@
 import type { ServiceContext } from '../context.ts'
+import { assertWellFormed } from '../well-formed.ts'
 import { completeLogin } from './complete.ts'
 import { checkPassword } from './credentials.ts'
 import { withLoginThrottle } from './throttled.ts'
@@ -12,6 +13,10 @@ export async function logInWithPassword(
   context: ServiceContext,
   attempt: PasswordLoginAttempt,
 ): Promise<LoginResult> {
+  // Refused before the throttle, for every name alike: such input can name no account and match no
+  // password we would have accepted, and it must not count as anyone's failed attempt.
+  assertWellFormed(attempt.identifier, 'Username')
+  assertWellFormed(attempt.password, 'Password')
   const user = await withLoginThrottle(
     context,
     { username: attempt.identifier, meta: attempt.meta, onRateLimit: attempt.onRateLimit },
