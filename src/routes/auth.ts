@@ -4,6 +4,7 @@ import { logInWithPassword } from '../services/login/password.ts'
 import { registerAccount } from '../services/registration.ts'
 import { rateLimitSink, requestMeta } from './request-meta.ts'
 import { requireContentType } from './content-type.ts'
+import { acceptMultipartFields, readMultipartFields } from './multipart-fields.ts'
 import {
   CredentialsBody,
   errorResponses,
@@ -26,8 +27,14 @@ const LoginBody = Type.Object(
   { additionalProperties: false },
 )
 
+const LOGIN_MEDIA_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data']
+
 /** The seed's `/register` and `/login`. */
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // FastAPI's OAuth2PasswordRequestForm also takes a browser FormData (issue 16, finding 8). This scope
+  // only: /token keeps RFC 6749's urlencoded form.
+  await acceptMultipartFields(app)
+
   app.post(
     '/register',
     {
@@ -53,11 +60,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/login',
     {
-      preValidation: requireContentType('application/json', 'application/x-www-form-urlencoded'),
+      preValidation: [requireContentType(...LOGIN_MEDIA_TYPES), readMultipartFields],
       schema: {
         tags: ['auth'],
         summary: 'Log in with a username and password (JSON, or the OAuth2 password form)',
-        consumes: ['application/json', 'application/x-www-form-urlencoded'],
+        consumes: LOGIN_MEDIA_TYPES,
         body: LoginBody,
         response: { 200: TokenResponse, ...errorResponses(401, 415, 422, 429, 503) },
       },
