@@ -4,6 +4,7 @@ import { logInWithPassword } from '../services/login/password.ts'
 import { registerAccount } from '../services/registration.ts'
 import { rateLimitSink, requestMeta } from './request-meta.ts'
 import { requireContentType } from './content-type.ts'
+import { presentedDeviceToken, setDeviceCookie } from './device-cookie.ts'
 import { acceptMultipartFields, readMultipartFields } from './multipart-fields.ts'
 import {
   CredentialsBody,
@@ -77,9 +78,13 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         meta: requestMeta(request),
         channel: 'login',
         onRateLimit: rateLimitSink(reply),
+        deviceToken: presentedDeviceToken(request),
       })
       // RFC 6749 §5.1: token responses must not be cached.
       reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
+      if (result.pair.deviceToken !== undefined) {
+        setDeviceCookie(reply, result.pair.deviceToken, app.services.config.issuer)
+      }
       return tokenResponseBody(result.pair)
     },
   )
