@@ -1,6 +1,7 @@
-import { Migrator } from 'kysely'
+import { Migrator, type Kysely } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MIGRATIONS } from '../../src/db/migrate.ts'
+import type { UsersTable } from '../../src/db/schema.ts'
 import { canonicalUsername } from '../../src/services/usernames.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.ts'
@@ -78,7 +79,8 @@ describe.each(DIALECTS)('usernames are unique by case folding on %s', (dialect) 
     new Migrator({ db: handle.db, provider: { getMigrations: async () => MIGRATIONS } })
   const insertOldStyle = async (handle: TestDatabase['handle'], id: string, username: string) => {
     const now = Date.now()
-    await handle.db
+    // Inserted at migration 004, before username_skeleton exists: the row has the columns of that time.
+    await (handle.db as unknown as Kysely<{ users: Omit<UsersTable, 'username_skeleton'> }>)
       .insertInto('users')
       .values({
         id,

@@ -4,6 +4,7 @@ import type { TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { BCRYPT_VECTORS, FULLWIDTH_VECTOR, type BcryptVector } from '../fixtures/bcrypt-vectors.ts'
 import { createCoreApp, findUserRow } from './support.ts'
+import { usernameSkeleton } from '../../src/services/usernames.ts'
 
 // A seed database migrated as it is: users whose password column holds what passlib wrote. They must
 // log in with the password they always used, and leave with an argon2id hash.
@@ -30,6 +31,7 @@ describe.each(DIALECTS)('legacy passlib bcrypt hashes on %s', (dialect) => {
         id,
         username,
         username_canonical: username,
+        username_skeleton: usernameSkeleton(username),
         password_hash: hash,
         role: 'user',
         created_at: now,

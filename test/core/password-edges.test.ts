@@ -2,6 +2,7 @@ import { hash as argon2Hash } from '@node-rs/argon2'
 import bcrypt from 'bcryptjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isArgon2Hash, isBcryptHash } from '../../src/services/passwords.ts'
+import { usernameSkeleton } from '../../src/services/usernames.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 
@@ -49,6 +50,7 @@ describe.each(DIALECTS)('password normalization edges on %s', (dialect) => {
         id: 'imported-argon2',
         username: 'imported',
         username_canonical: 'imported',
+        username_skeleton: usernameSkeleton('imported'),
         password_hash: await argon2Hash(typed, { memoryCost: 64, timeCost: 1 }),
         role: 'user',
         created_at: now,

@@ -4,6 +4,7 @@ import { countUsers, findUserByCanonicalName, insertUser } from '../../src/db/us
 import { revokeSession } from '../../src/db/sessions.ts'
 import { startTestServer, type TestApp } from '../helpers/app.ts'
 import { DIALECTS, TEST_DATABASE_URL } from '../helpers/databases.ts'
+import { usernameSkeleton } from '../../src/services/usernames.ts'
 
 if (!TEST_DATABASE_URL)
   console.log('[concurrency.test] PostgreSQL part skipped: TEST_DATABASE_URL is not set')
@@ -80,6 +81,7 @@ describe.skipIf(!TEST_DATABASE_URL)('parallel logins on PostgreSQL', () => {
       id: 'legacy-user',
       username: 'legacy',
       username_canonical: 'legacy',
+      username_skeleton: usernameSkeleton('legacy'),
       password_hash: legacyHash,
       role: 'user',
       created_at: now,
