@@ -29,6 +29,7 @@ const options = {
   audience: 'gatehouse',
   nowSeconds: now,
   leewaySeconds: 30,
+  maxLifetimeSeconds: 1800,
 }
 
 async function time(label: string, run: () => unknown): Promise<number> {

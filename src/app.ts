@@ -67,6 +67,13 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
     connectionTimeout: 60_000,
     // Idle keep-alive sockets are cheap to reopen and costly to hold during a connection flood.
     keepAliveTimeout: 5_000,
+    http: {
+      // Slowloris: a client gets GATEHOUSE_HEADERS_TIMEOUT (10 s) to finish sending its headers. Node only
+      // enforces it when it sweeps its connections, every 30 s by default, so a client trickling a byte
+      // every few seconds held its socket for up to 40 s (issue 16, finding 5); sweep every second.
+      headersTimeout: config.headersTimeoutSeconds * 1000,
+      connectionsCheckingInterval: 1_000,
+    },
     // X-Forwarded-For is client-controlled: read it only through the configured number of proxy hops
     // (proxy-addr counts hop 0 as the socket peer, then the X-Forwarded-For entries right to left).
     trustProxy:
@@ -85,8 +92,6 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
         })
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
-  // Slowloris: a client gets 10 s to finish sending its headers (Node's default is 60 s).
-  app.server.headersTimeout = 10_000
 
   const context = await createServiceContext(config, log, dependencies)
   await app.register(servicesPlugin, { context })

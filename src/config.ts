@@ -35,6 +35,8 @@ export interface Config {
   readonly hashConcurrency: number
   readonly hashQueueMax: number
   readonly bodyLimitBytes: number
+  /** Seconds a client gets to send its request headers (slowloris). */
+  readonly headersTimeoutSeconds: number
   /** Seconds between automatic signing-key rotations; 0 turns rotation off. */
   readonly keyRotationIntervalSeconds: number
   readonly loginMaxFailures: number
@@ -161,6 +163,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       GATEHOUSE_HASH_CONCURRENCY: integer(1, 64)({ default: defaultHashConcurrency() }),
       GATEHOUSE_HASH_QUEUE_MAX: integer(0, 100_000)({ default: 200 }),
       GATEHOUSE_BODY_LIMIT: integer(1024, 10_485_760)({ default: 65_536 }),
+      // At most the 30 s request timeout: Node refuses a headers timeout longer than the request timeout.
+      GATEHOUSE_HEADERS_TIMEOUT: integer(1, 30)({ default: 10 }),
       GATEHOUSE_KEY_ROTATION_INTERVAL: integer(0)({ default: 30 * 86_400 }),
       GATEHOUSE_LOGIN_MAX_FAILURES: integer(1, 1000)({ default: 5 }),
       GATEHOUSE_LOGIN_WINDOW: integer(1, 86_400)({ default: 900 }),
@@ -267,6 +271,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     hashConcurrency: raw.GATEHOUSE_HASH_CONCURRENCY,
     hashQueueMax: raw.GATEHOUSE_HASH_QUEUE_MAX,
     bodyLimitBytes: raw.GATEHOUSE_BODY_LIMIT,
+    headersTimeoutSeconds: raw.GATEHOUSE_HEADERS_TIMEOUT,
     keyRotationIntervalSeconds: raw.GATEHOUSE_KEY_ROTATION_INTERVAL,
     loginMaxFailures: raw.GATEHOUSE_LOGIN_MAX_FAILURES,
     loginWindowSeconds: raw.GATEHOUSE_LOGIN_WINDOW,

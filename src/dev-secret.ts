@@ -1,7 +1,20 @@
 import { randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { DatabaseTarget } from './config.ts'
+import { ensurePrivateFolder, makeFilePrivate, openFileWarnings } from './file-permissions.ts'
+
+/** Where the development secret lives: beside the SQLite file, or in ./data; none for memory. */
+function secretFile(database: DatabaseTarget): string | undefined {
+  if (database.kind === 'sqlite' && database.path === ':memory:') return undefined
+  return join(database.kind === 'sqlite' ? dirname(database.path) : './data', 'secret')
+}
+
+/** A warning when the generated secret file can be read by other users of the machine. */
+export function developmentSecretWarnings(database: DatabaseTarget): string[] {
+  const file = secretFile(database)
+  return file === undefined ? [] : openFileWarnings([file])
+}
 
 /**
  * Returns the development secret kept beside the SQLite file, creating it (mode 0600) on first use.
@@ -9,11 +22,10 @@ import type { DatabaseTarget } from './config.ts'
  */
 export function loadDevelopmentSecret(database: DatabaseTarget): string {
   // An in-memory database loses its keys at exit anyway, so a throwaway secret is enough.
-  if (database.kind === 'sqlite' && database.path === ':memory:') return randomBytes(32).toString('base64url')
-  const folder = database.kind === 'sqlite' ? dirname(database.path) : './data'
-  const file = join(folder, 'secret')
+  const file = secretFile(database)
+  if (file === undefined) return randomBytes(32).toString('base64url')
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
-  mkdirSync(folder, { recursive: true, mode: 0o700 })
+  ensurePrivateFolder(dirname(file))
   const secret = randomBytes(32).toString('base64url')
   try {
     writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' })
@@ -22,6 +34,6 @@ export function loadDevelopmentSecret(database: DatabaseTarget): string {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim()
     throw error
   }
-  chmodSync(file, 0o600)
+  makeFilePrivate(file)
   return secret
 }

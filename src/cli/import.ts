@@ -76,7 +76,8 @@ function report(summary: ImportSummary): void {
   // Problems go to stderr with the row and the reason only: never a hash, which logs must not hold.
   for (const problem of summary.problems) {
     const who = problem.username === null ? '' : ` (${JSON.stringify(problem.username)})`
-    const verb = problem.reason === 'username_exists' ? 'skipped' : 'invalid'
+    const verb =
+      problem.reason === 'username_exists' || problem.reason === 'username_lookalike' ? 'skipped' : 'invalid'
     process.stderr.write(`${problem.ref}${who}: ${verb}: ${problem.reason}\n`)
   }
   const prefix = summary.dryRun ? 'Dry run, nothing written: would import' : 'Imported'

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
-import { findUserByCanonicalName, listUsers } from '../db/users.ts'
-import { canonicalUsername } from '../services/usernames.ts'
+import { findUserByNameOrLookalike, listUsers } from '../db/users.ts'
+import { normalizeNewUsername } from '../services/usernames.ts'
 import { assertKnownRole, ensureUser } from '../services/users.ts'
 import { withServiceContext } from './context.ts'
 import { promptPassword, readPasswordFromStdin } from './password-input.ts'
@@ -21,11 +21,15 @@ export function registerUserCommands(program: Command): void {
     .action(async (username: string, options: { role: string; passwordStdin?: boolean }) => {
       await withServiceContext(async (context) => {
         assertKnownRole(context.config, options.role)
-        // Checked before prompting, so nobody types a password that would be thrown away.
-        if (await findUserByCanonicalName(context.db, canonicalUsername(username))) {
+        // Checked before prompting, so nobody types a password that would be thrown away: an invalid
+        // name, the name itself (left unchanged) or a name that looks like another account's (refused).
+        const name = normalizeNewUsername(username)
+        const holder = await findUserByNameOrLookalike(context.db, name.canonical, name.skeleton)
+        if (holder?.username_canonical === name.canonical) {
           process.stdout.write(`User ${username} exists; left unchanged\n`)
           return
         }
+        if (holder) throw new Error(`username ${username} looks like the existing user ${holder.username}`)
         const password = options.passwordStdin
           ? await readPasswordFromStdin()
           : await promptPassword('Password: ')

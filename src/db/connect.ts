@@ -12,9 +12,9 @@ import {
   type TableMetadata,
 } from 'kysely'
 import pg from 'pg'
-import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { DatabaseTarget } from '../config.ts'
+import { ensurePrivateFile, ensurePrivateFolder, openFileWarnings } from '../file-permissions.ts'
 import type { Database, Dialect } from './schema.ts'
 
 /** A connected database and the engine behind it. */
@@ -41,8 +41,24 @@ export function connectDatabase(target: DatabaseTarget, options: PostgresOptions
   return { db: new Kysely<Database>({ dialect: postgresDialect(target.url, options) }), dialect: 'postgres' }
 }
 
+/** The files of a SQLite database: the database itself and its write-ahead log and shared memory. */
+function sqliteFiles(path: string): string[] {
+  return [path, `${path}-wal`, `${path}-shm`]
+}
+
+/** Warnings for database files that other users of the machine can read; empty for PostgreSQL. */
+export function databaseFileWarnings(target: DatabaseTarget): string[] {
+  if (target.kind !== 'sqlite' || target.path === ':memory:') return []
+  return openFileWarnings(sqliteFiles(target.path))
+}
+
 function sqliteDialect(path: string): SqliteDialect {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  if (path !== ':memory:') {
+    // The folder is 0700 and the database file 0600 whatever the umask. SQLite gives the -wal and -shm
+    // files it creates later the database file's own mode, so they are 0600 too.
+    ensurePrivateFolder(dirname(path))
+    ensurePrivateFile(path)
+  }
   const database = new SQLite(path)
   database.pragma('journal_mode = WAL')
   // FULL: a commit the API acknowledged survives power loss, not only a process crash.

@@ -6,6 +6,7 @@ import * as leases from './migrations/2026-11-26-004-leases.ts'
 import * as casefoldUsernames from './migrations/2026-11-27-005-casefold-usernames.ts'
 import * as oneTimeSecrets from './migrations/2026-11-30-006-one-time-secrets.ts'
 import * as throttleCounters from './migrations/2026-11-30-006-throttle-counters.ts'
+import * as usernameSkeletons from './migrations/2026-12-01-020-username-skeletons.ts'
 import type { Database } from './schema.ts'
 
 /** Every migration, in order. Imported statically so the list does not depend on the working directory. */
@@ -17,6 +18,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-27-005-casefold-usernames': casefoldUsernames,
   '2026-11-30-006-one-time-secrets': oneTimeSecrets,
   '2026-11-30-006-throttle-counters': throttleCounters,
+  '2026-12-01-020-username-skeletons': usernameSkeletons,
 }
 
 /**

@@ -3,11 +3,15 @@ import type { Kysely, Transaction } from 'kysely'
 // Every time is integer epoch milliseconds (bigint on PostgreSQL, INTEGER on SQLite), made in code
 // from the injected clock, so both engines store and compare the same numbers.
 
-/** A user account. `username_canonical` (NFKC + lower case) carries the unique index. */
+/**
+ * A user account. `username_canonical` (NFKC + full case folding) and `username_skeleton` (the UTS #39
+ * confusable skeleton of the canonical name) each carry a unique index.
+ */
 export interface UsersTable {
   id: string
   username: string
   username_canonical: string
+  username_skeleton: string
   password_hash: string
   role: string
   created_at: number

@@ -4,7 +4,7 @@ import type { Executor, UsersTable } from './schema.ts'
 /** A stored user row. Never send it to a client as it is: it holds the password hash. */
 export type UserRow = Selectable<UsersTable>
 
-/** Inserts a user; a taken canonical username raises a unique violation. */
+/** Inserts a user; a taken canonical username or skeleton raises a unique violation. */
 export async function insertUser(db: Executor, user: Insertable<UsersTable>): Promise<void> {
   await db.insertInto('users').values(user).execute()
 }
@@ -19,22 +19,44 @@ export async function findUserByCanonicalName(db: Executor, canonical: string): 
   return db.selectFrom('users').selectAll().where('username_canonical', '=', canonical).executeTakeFirst()
 }
 
+/**
+ * Finds the user holding a name or one that looks like it: the same canonical name, or the same
+ * confusable skeleton. The canonical match comes first when both exist.
+ */
+export async function findUserByNameOrLookalike(
+  db: Executor,
+  canonical: string,
+  skeleton: string,
+): Promise<UserRow | undefined> {
+  const rows = await db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb.or([eb('username_canonical', '=', canonical), eb('username_skeleton', '=', skeleton)]))
+    .limit(2)
+    .execute()
+  return rows.find((row) => row.username_canonical === canonical) ?? rows[0]
+}
+
 /** Lists users in creation order. */
 export async function listUsers(db: Executor, limit: number): Promise<UserRow[]> {
   return db.selectFrom('users').selectAll().orderBy('created_at').orderBy('id').limit(limit).execute()
 }
 
-/** Renames a user; a taken canonical username raises a unique violation. */
+/** Renames a user; a taken canonical username or skeleton raises a unique violation. */
 export async function updateUsername(
   db: Executor,
   id: string,
-  username: string,
-  canonical: string,
+  name: { username: string; canonical: string; skeleton: string },
   now: number,
 ): Promise<void> {
   await db
     .updateTable('users')
-    .set({ username, username_canonical: canonical, updated_at: now })
+    .set({
+      username: name.username,
+      username_canonical: name.canonical,
+      username_skeleton: name.skeleton,
+      updated_at: now,
+    })
     .where('id', '=', id)
     .execute()
 }
@@ -162,7 +184,9 @@ export async function selectEnabledAdminIds(db: Executor, lock: boolean): Promis
 export async function updateUserFields(
   db: Executor,
   id: string,
-  fields: Partial<Pick<UsersTable, 'role' | 'disabled_at' | 'username' | 'username_canonical'>>,
+  fields: Partial<
+    Pick<UsersTable, 'role' | 'disabled_at' | 'username' | 'username_canonical' | 'username_skeleton'>
+  >,
   now: number,
 ): Promise<void> {
   await db

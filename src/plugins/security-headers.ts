@@ -71,7 +71,7 @@ export const securityHeadersPlugin = fp(
     await app.register(cors, {
       origin: options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type'],
+      allowedHeaders: ['authorization', 'content-type', 'gatehouse-device'],
       exposedHeaders: ['retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
       credentials: false,
       maxAge: 600,

@@ -6,6 +6,8 @@ import { registerAccount } from '../services/registration.ts'
 import { guardRefreshCookieMode, IssuedTokenResponse, sendTokens } from './browser-cookies.ts'
 import { rateLimitSink, requestMeta } from './request-meta.ts'
 import { requireContentType } from './content-type.ts'
+import { presentedDeviceToken } from './device-cookie.ts'
+import { acceptMultipartFields, readMultipartFields } from './multipart-fields.ts'
 import { CredentialsBody, errorResponses, PublicUserSchema } from './schemas.ts'
 
 const LoginBody = Type.Object(
@@ -22,8 +24,14 @@ const LoginBody = Type.Object(
   { additionalProperties: false },
 )
 
+const LOGIN_MEDIA_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data']
+
 /** The seed's `/register` and `/login`. */
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // FastAPI's OAuth2PasswordRequestForm also takes a browser FormData (issue 16, finding 8). This scope
+  // only: /token keeps RFC 6749's urlencoded form.
+  await acceptMultipartFields(app)
+
   app.post(
     '/register',
     {
@@ -57,11 +65,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       // `Gatehouse-Refresh: cookie` (the hosted pages) is honoured only from our own origin.
       onRequest: guardRefreshCookieMode(app.services.config),
-      preValidation: requireContentType('application/json', 'application/x-www-form-urlencoded'),
+      preValidation: [requireContentType(...LOGIN_MEDIA_TYPES), readMultipartFields],
       schema: {
         tags: ['auth'],
         summary: 'Log in with a username and password (JSON, or the OAuth2 password form)',
-        consumes: ['application/json', 'application/x-www-form-urlencoded'],
+        consumes: LOGIN_MEDIA_TYPES,
         body: LoginBody,
         response: { 200: IssuedTokenResponse, ...errorResponses(401, 403, 415, 422, 429, 503) },
       },
@@ -74,6 +82,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         meta: requestMeta(request),
         channel: 'login',
         onRateLimit: rateLimitSink(reply),
+        deviceToken: presentedDeviceToken(request),
       })
       return sendTokens(request, reply, app.services, result.pair)
     },

@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts'
 import { browserCsrfToken } from '../services/browser-session.ts'
 import type { ServiceContext } from '../services/context.ts'
 import type { TokenPair } from '../services/refresh-tokens.ts'
+import { setDeviceCookie } from './device-cookie.ts'
 import { tokenResponseBody, TokenResponse } from './schemas.ts'
 
 /** The request header by which a browser asks for its refresh token in a cookie instead of the body. */
@@ -112,8 +113,8 @@ export function clearBrowserSessionCookies(reply: FastifyReply, config: Config):
 }
 
 /**
- * The one reply for every endpoint that issues tokens: RFC 6749 §5.1 headers, and the refresh token in
- * the body, or (when the page asked for it) in the HttpOnly cookie and not in the body at all.
+ * The one reply for every endpoint that issues tokens: RFC 6749 §5.1 headers, the device cookie (OWASP
+ * device cookies, issue 16), and the refresh token in the body, or (when the page asked for it) in the HttpOnly cookie and not in the body at all.
  */
 export function sendTokens(
   request: FastifyRequest,
@@ -122,9 +123,11 @@ export function sendTokens(
   pair: TokenPair,
 ): ReturnType<typeof tokenResponseBody> | Omit<ReturnType<typeof tokenResponseBody>, 'refresh_token'> {
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
+  if (pair.deviceToken !== undefined) setDeviceCookie(reply, pair.deviceToken, context.config.issuer)
   const body = tokenResponseBody(pair)
   if (!wantsRefreshCookie(request)) return body
   setBrowserSessionCookies(reply, context, pair)
-  const { refresh_token: _inTheCookie, ...rest } = body
+  // The page's script never sees either long-lived token: both travel only in HttpOnly cookies.
+  const { refresh_token: _inTheCookie, device_token: _alsoInACookie, ...rest } = body
   return rest
 }

@@ -6,6 +6,7 @@ import { exchangeToken } from '../services/grants/index.ts'
 import { introspect } from '../services/introspection.ts'
 import { revokeToken } from '../services/revocation.ts'
 import { toOAuthError } from '../services/grants/oauth-errors.ts'
+import { presentedDeviceToken } from './device-cookie.ts'
 import { rateLimitSink, requestMeta } from './request-meta.ts'
 import { TokenResponse, tokenResponseBody } from './schemas.ts'
 
@@ -61,6 +62,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         parameters: request.body,
         meta: requestMeta(request),
         onRateLimit: rateLimitSink(reply),
+        deviceToken: presentedDeviceToken(request),
       })
       return tokenResponseBody(pair)
     },

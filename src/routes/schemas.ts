@@ -69,6 +69,13 @@ export const TokenResponse = Type.Object({
   token_type: Type.Literal('bearer'),
   expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
   refresh_token: Type.String({ description: 'Opaque, single-use: each refresh returns a new one' }),
+  device_token: Type.Optional(
+    Type.String({
+      description:
+        'After a password login: present it as the Gatehouse-Device header on later logins, so guesses by ' +
+        'others cannot lock this client out (OWASP device cookies)',
+    }),
+  ),
 })
 
 /** Builds the token response body from a freshly issued pair. */
@@ -78,5 +85,6 @@ export function tokenResponseBody(pair: TokenPair) {
     token_type: 'bearer' as const,
     expires_in: pair.access.expiresInSeconds,
     refresh_token: pair.refreshToken,
+    ...(pair.deviceToken === undefined ? {} : { device_token: pair.deviceToken }),
   }
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts'
-import { connectDatabase, type DatabaseHandle } from '../db/connect.ts'
+import { connectDatabase, databaseFileWarnings, type DatabaseHandle } from '../db/connect.ts'
+import { developmentSecretWarnings } from '../dev-secret.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import type { Logger } from '../logger.ts'
 import { systemClock, type Clock } from './clock.ts'
@@ -31,6 +32,12 @@ export async function createServiceContext(
       poolMax: config.databasePoolMax,
       statementTimeoutMs: config.databaseStatementTimeoutMs,
     })
+  // Files made by an older version, or copied in by hand, may be readable by everyone: say so at start.
+  const openFiles = [
+    ...databaseFileWarnings(config.database),
+    ...(config.secretGenerated ? developmentSecretWarnings(config.database) : []),
+  ]
+  for (const warning of openFiles) log.warn(warning)
   try {
     await migrateToLatest(db)
     const secretBox = new SecretBox(config.secret, config.secretPrevious)

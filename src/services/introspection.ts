@@ -129,6 +129,7 @@ async function introspectRefreshToken(
     iat: Math.floor(row.created_at / 1000),
     iss: context.config.issuer,
     sid: row.session_id,
-    token_type: 'refresh_token',
+    // No token_type: RFC 7662 §2.2 defines it as an RFC 6749 §7.1 access-token type ("Bearer"), and a
+    // refresh token is not one, so "refresh_token" there was wrong (issue 16, finding 7).
   }
 }

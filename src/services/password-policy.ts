@@ -1,5 +1,6 @@
 import { dictionary } from '@zxcvbn-ts/language-common'
 import { AppError } from '../errors.ts'
+import { assertWellFormed } from './well-formed.ts'
 
 /** Shortest password accepted, in characters (ASVS 6.2.1). */
 export const MIN_PASSWORD_LENGTH = 8
@@ -21,6 +22,7 @@ export function assertPasswordSize(password: string): void {
  * password typed on another keyboard or OS still matches. Nothing is truncated.
  */
 export function acceptNewPassword(password: string, username: string): string {
+  assertWellFormed(password, 'Password', 'weak_password')
   assertPasswordSize(password)
   const normalized = password.normalize('NFKC')
   // NFKC can expand the input (one U+FDFA becomes 18 characters): the cap holds for what gets hashed.

@@ -23,6 +23,8 @@ export interface TokenPair {
   access: IssuedAccessToken
   refreshToken: string
   sessionId: string
+  /** Set by password logins only: the client's device token (services/login/device-tokens.ts). */
+  deviceToken?: string
 }
 
 /** The stored form of a refresh token. 256 random bits need no slow hash; SHA-256 makes a leaked table useless. */

@@ -1,6 +1,12 @@
 import { AppError } from '../errors.ts'
 import { isUniqueViolation } from '../db/errors.ts'
-import { findUserByCanonicalName, insertUser, updateUsername, type UserRow } from '../db/users.ts'
+import {
+  findUserByCanonicalName,
+  findUserByNameOrLookalike,
+  insertUser,
+  updateUsername,
+  type UserRow,
+} from '../db/users.ts'
 import type { ServiceContext } from './context.ts'
 import { NO_REQUEST_META, recordAuditEvent, type AuditAction, type RequestMeta } from './audit.ts'
 import type { AccountCaller } from './account.ts'
@@ -54,7 +60,11 @@ export function toPublicUser(
   }
 }
 
-function usernameTaken(): AppError {
+/**
+ * 409 for a name that is taken, or that looks like a taken one (the same confusable skeleton): one
+ * answer for both, since a lookalike is taken in every way that matters to the person reading it.
+ */
+export function usernameTaken(): AppError {
   return new AppError(409, 'username_taken', 'Username is already taken')
 }
 
@@ -68,16 +78,17 @@ export async function createUser(
   source: AuditSource = {},
 ): Promise<PublicUser> {
   if (input.role !== undefined) assertKnownRole(context.config, input.role)
-  const { display, canonical } = normalizeNewUsername(input.username)
+  const { display, canonical, skeleton } = normalizeNewUsername(input.username)
   const password = acceptNewPassword(input.password, display)
-  // A cheap early answer for the common case; the unique index below is what is actually relied on.
-  if (await findUserByCanonicalName(context.db, canonical)) throw usernameTaken()
+  // A cheap early answer for the common case; the unique indexes below are what is actually relied on.
+  if (await findUserByNameOrLookalike(context.db, canonical, skeleton)) throw usernameTaken()
   const passwordHash = await context.passwords.hash(password)
   const now = context.clock.now()
   const user = {
     id: newId(),
     username: display,
     username_canonical: canonical,
+    username_skeleton: skeleton,
     password_hash: passwordHash,
     role: input.role ?? 'user',
     created_at: now,
@@ -110,12 +121,13 @@ export async function renameUser(
 ): Promise<{ username: string }> {
   const { meta } = caller
   const user = await confirmCurrentPassword(context, { ...caller, password: input.password })
-  const { display, canonical } = normalizeNewUsername(input.username)
+  const name = normalizeNewUsername(input.username)
+  const { display } = name
   if (display === user.username) return { username: display }
   const now = context.clock.now()
   try {
     await context.db.transaction().execute(async (trx) => {
-      await updateUsername(trx, user.id, display, canonical, now)
+      await updateUsername(trx, user.id, { username: display, ...name }, now)
       await recordAuditEvent(trx, now, meta, {
         action: 'username.change',
         actorUserId: user.id,
@@ -145,7 +157,11 @@ export async function ensureUser(
     await createUser(context, input, { action, actorUserId: null })
     return 'created'
   } catch (error) {
-    if (error instanceof AppError && error.code === 'username_taken') return 'exists'
+    // 'exists' only when that very name exists (a parallel creation won); a lookalike of another
+    // account's name is the 409 it is, never reported as "left unchanged".
+    const taken = error instanceof AppError && error.code === 'username_taken'
+    if (taken && (await findUserByCanonicalName(context.db, canonicalUsername(input.username))))
+      return 'exists'
     throw error
   }
 }

@@ -1,12 +1,12 @@
-import { Migrator } from 'kysely'
+import { Migrator, type Kysely } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { MIGRATIONS } from '../../src/db/migrate.ts'
+import type { UsersTable } from '../../src/db/schema.ts'
 import { canonicalUsername } from '../../src/services/usernames.ts'
 import { attemptLogin } from '../helpers/api.ts'
 import type { TestApp } from '../helpers/app.ts'
 import { DIALECTS, type TestDatabase } from '../helpers/databases.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
-import { insertUserRow } from '../helpers/rows.ts'
 import { PASSWORD } from '../helpers/users.ts'
 
 // Regression (security review): usernames were compared by NFKC + toLowerCase(), which is not case
@@ -65,14 +65,24 @@ describe.each(DIALECTS)('usernames are unique by case folding on %s', (dialect) 
 
   const migratorFor = (handle: TestDatabase['handle']) =>
     new Migrator({ db: handle.db, provider: { getMigrations: async () => MIGRATIONS } })
-  const insertOldStyle = (handle: TestDatabase['handle'], id: string, username: string) =>
-    insertUserRow(handle.db, {
-      id,
-      username,
-      usernameCanonical: username.normalize('NFKC').toLowerCase(),
-      passwordHash: 'x',
-      now: Date.now(),
-    })
+  const insertOldStyle = async (handle: TestDatabase['handle'], id: string, username: string) => {
+    const now = Date.now()
+    // Inserted at migration 004, before username_skeleton exists: the row has the columns of that time.
+    await (handle.db as unknown as Kysely<{ users: Omit<UsersTable, 'username_skeleton'> }>)
+      .insertInto('users')
+      .values({
+        id,
+        username,
+        username_canonical: username.normalize('NFKC').toLowerCase(),
+        password_hash: 'x',
+        role: 'user',
+        created_at: now,
+        updated_at: now,
+        disabled_at: null,
+        last_login_at: null,
+      })
+      .execute()
+  }
 
   it('migrates lower-cased canonical names to folded ones', async () => {
     const database = await fresh.database(dialect)

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { TestDatabase } from './databases.ts'
+import { usernameSkeleton } from '../../src/services/usernames.ts'
 
 // Direct reads and writes of stored rows: for proving what a request changed, and for setting up states
 // the API cannot reach (a seed-import hash, an account disabled behind the server's back).
@@ -54,6 +55,7 @@ export async function insertUserRow(db: TestDb, user: UserRowInput): Promise<voi
       id: user.id,
       username: user.username,
       username_canonical: user.usernameCanonical ?? user.username,
+      username_skeleton: usernameSkeleton(user.usernameCanonical ?? user.username),
       password_hash: user.passwordHash,
       role: 'user',
       created_at: user.now,

@@ -19,7 +19,14 @@ describe.each(DIALECTS)('the RFC 6749 token endpoint on %s', (dialect) => {
     expect(response.headers['cache-control']).toBe('no-store')
     expect(response.headers.pragma).toBe('no-cache')
     const tokens = response.json<Tokens>()
-    expect(Object.keys(tokens).sort()).toEqual(['access_token', 'expires_in', 'refresh_token', 'token_type'])
+    // device_token: issue 16, finding 2 (OWASP device cookies); refresh grants carry none.
+    expect(Object.keys(tokens).sort()).toEqual([
+      'access_token',
+      'device_token',
+      'expires_in',
+      'refresh_token',
+      'token_type',
+    ])
     expect(await profileStatus(testApp.app, tokens.access_token)).toBe(200)
   })
 

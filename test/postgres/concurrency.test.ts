@@ -1,6 +1,7 @@
 import bcrypt from 'bcryptjs'
 import { describe, expect, it } from 'vitest'
 import { countUsers, findUserByCanonicalName, insertUser } from '../../src/db/users.ts'
+import { usernameSkeleton } from '../../src/services/usernames.ts'
 import { revokeSession } from '../../src/db/sessions.ts'
 import { bearer } from '../helpers/api.ts'
 import type { TestServer } from '../helpers/app.ts'
@@ -72,6 +73,7 @@ describe.skipIf(skipWithout(['postgres'], 'the PostgreSQL part of concurrency.te
         id: 'legacy-user',
         username: 'legacy',
         username_canonical: 'legacy',
+        username_skeleton: usernameSkeleton('legacy'),
         password_hash: legacyHash,
         role: 'user',
         created_at: now,

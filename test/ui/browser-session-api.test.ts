@@ -104,13 +104,15 @@ describe.each(DIALECTS)('the browser session cookie on %s', (dialect) => {
   it('without the header /login answers exactly as before: the refresh token in the body, no cookie', async () => {
     const app = await setUp()
     const response = await app.inject({ method: 'POST', url: '/login', payload: USER })
+    // Since issue 16 an API login also gets a device token (body and cookie), and nothing else changed.
     expect(Object.keys(response.json<object>()).sort()).toEqual([
       'access_token',
+      'device_token',
       'expires_in',
       'refresh_token',
       'token_type',
     ])
-    expect(response.cookies).toEqual([])
+    expect(response.cookies.map((cookie) => cookie.name)).toEqual(['gatehouse_device'])
   })
 
   it('refuses cookie mode from any origin but the public URL, before the password is even checked', async () => {

@@ -15,7 +15,7 @@ import { recordAuditEvent, type AuditEventInput, type RequestMeta } from '../aud
 import type { ServiceContext } from '../context.ts'
 import { acceptNewPassword } from '../password-policy.ts'
 import { canonicalUsername, normalizeNewUsername } from '../usernames.ts'
-import { assertKnownRole, createUser } from '../users.ts'
+import { assertKnownRole, createUser, usernameTaken } from '../users.ts'
 import { decodeCursor, encodeCursor, parseLimit } from './cursor.ts'
 import { assertAdminRemains, lockAdmins } from './last-admin.ts'
 
@@ -191,6 +191,7 @@ export async function updateUserAsAdmin(
       if (newName !== undefined && newName.display !== target.username) {
         fields.username = newName.display
         fields.username_canonical = newName.canonical
+        fields.username_skeleton = newName.skeleton
         changes.username = { from: target.username, to: newName.display }
       }
       if (Object.keys(fields).length > 0) await updateUserFields(trx, id, fields, now)
@@ -202,7 +203,7 @@ export async function updateUserAsAdmin(
       }
     })
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError(409, 'username_taken', 'Username is already taken')
+    if (isUniqueViolation(error)) throw usernameTaken()
     throw error
   }
 }

@@ -6,7 +6,8 @@ import { rateLimitHeaders } from '../throttle/rate-limit-info.ts'
  * The one translation from service errors to RFC 6749 §5.2 errors for the OAuth endpoints. A failed
  * password is the same failure as /login's, in RFC 6749 clothing. RFC 6749 defines no "too many
  * requests" error, so a throttled request answers 429 with invalid_grant, and Retry-After and the
- * RateLimit headers carry the wait. Anything else (database down, server busy) passes through.
+ * RateLimit headers carry the wait. A malformed parameter is invalid_request. Anything else (database
+ * down, server busy) passes through.
  */
 export function toOAuthError(error: unknown): unknown {
   if (error instanceof ThrottledError) {
@@ -18,5 +19,8 @@ export function toOAuthError(error: unknown): unknown {
   if (error instanceof AppError && error.code === 'invalid_credentials') {
     return new OAuthError('invalid_grant', 'Incorrect username or password')
   }
+  // A parameter the service refused as malformed (ill-formed Unicode): RFC 6749 §5.2 invalid_request.
+  if (error instanceof AppError && error.statusCode === 422)
+    return new OAuthError('invalid_request', error.detail)
   return error
 }

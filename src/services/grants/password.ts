@@ -6,7 +6,10 @@ import type { GrantHandler } from './types.ts'
  * `grant_type=password` (RFC 6749 §4.3), deprecated by RFC 9700 §2.4 and kept for first-party and seed
  * clients: it goes through the same login pipeline and throttle as /login.
  */
-export const passwordGrant: GrantHandler = async (context, { parameters, meta, onRateLimit }) => {
+export const passwordGrant: GrantHandler = async (
+  context,
+  { parameters, meta, onRateLimit, deviceToken },
+) => {
   const { username, password, scope } = parameters
   if (username === undefined || password === undefined) {
     throw new OAuthError('invalid_request', 'username and password are required')
@@ -21,6 +24,7 @@ export const passwordGrant: GrantHandler = async (context, { parameters, meta, o
     meta,
     channel: 'token',
     onRateLimit,
+    deviceToken,
   })
   return result.pair
 }

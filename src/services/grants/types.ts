@@ -12,6 +12,8 @@ export interface GrantRequest {
   meta: RequestMeta
   /** Receives the quota of whichever throttle the grant counts under. */
   onRateLimit?: RateLimitSink | undefined
+  /** The Gatehouse-Device header, unchecked: the password grant passes it to the login pipeline. */
+  deviceToken?: string | undefined
 }
 
 /** One `grant_type`: issues a token pair or throws (service errors; `toOAuthError` translates them). */

@@ -1,3 +1,4 @@
+import { findUserByCanonicalName } from '../../db/users.ts'
 import { NO_REQUEST_META, recordAuditEvent } from '../audit.ts'
 import type { ServiceContext } from '../context.ts'
 import { newId } from '../random.ts'
@@ -26,7 +27,10 @@ export class ImportConflictError extends Error {
     readonly ref: string,
     readonly username: string,
   ) {
-    super(`${ref}: username "${username}" already exists; nothing was imported (--on-conflict fail)`)
+    super(
+      `${ref}: username "${username}" already exists, or one that looks like it does; nothing was ` +
+        'imported (--on-conflict fail)',
+    )
     this.name = 'ImportConflictError'
   }
 }
@@ -61,13 +65,15 @@ export async function importUsers(
         }
         const { row } = checked
         // ON CONFLICT DO NOTHING instead of read-then-insert: a name registered a moment ago is a clean
-        // skip, not a unique violation that would abort the PostgreSQL transaction.
+        // skip, not a unique violation that would abort the PostgreSQL transaction. No conflict target,
+        // so a clash on the canonical name and one on the confusable skeleton are both skips.
         const inserted = await trx
           .insertInto('users')
           .values({
             id: newId(),
             username: row.username,
             username_canonical: row.canonical,
+            username_skeleton: row.skeleton,
             password_hash: row.passwordHash,
             role: row.role,
             created_at: now,
@@ -75,7 +81,7 @@ export async function importUsers(
             disabled_at: null,
             last_login_at: null,
           })
-          .onConflict((conflict) => conflict.column('username_canonical').doNothing())
+          .onConflict((conflict) => conflict.doNothing())
           .returning('id')
           .executeTakeFirst()
         if (inserted) {
@@ -84,7 +90,12 @@ export async function importUsers(
         }
         if (options.onConflict === 'fail') throw new ImportConflictError(row.ref, row.username)
         summary.skipped += 1
-        summary.problems.push({ ref: row.ref, username: row.username, reason: 'username_exists' })
+        const sameName = await findUserByCanonicalName(trx, row.canonical)
+        summary.problems.push({
+          ref: row.ref,
+          username: row.username,
+          reason: sameName ? 'username_exists' : 'username_lookalike',
+        })
       }
       await recordAuditEvent(trx, now, NO_REQUEST_META, {
         action: 'users.import',

@@ -1,5 +1,5 @@
 import { isArgon2Hash, isBcryptHash } from '../passwords.ts'
-import { normalizeNewUsername } from '../usernames.ts'
+import { normalizeNewUsername, type NormalizedUsername } from '../usernames.ts'
 
 /** One row as a source yields it, before any check; `ref` says where it came from ("id 7", "line 3"). */
 export interface SourceRow {
@@ -29,12 +29,14 @@ export type ImportProblemReason =
   | 'unrecognized_hash'
   | 'unknown_role'
   | 'username_exists'
+  | 'username_lookalike'
 
 /** A row that passed every check and can be inserted as is. */
 export interface ValidRow {
   ref: string
   username: string
   canonical: string
+  skeleton: string
   passwordHash: string
   role: string
 }
@@ -54,7 +56,7 @@ export function validateRow(
 ): { ok: true; row: ValidRow } | { ok: false; reason: ImportProblemReason } {
   if (row.problem !== undefined) return { ok: false, reason: row.problem }
   if (typeof row.username !== 'string') return { ok: false, reason: 'invalid_username' }
-  let name: { display: string; canonical: string }
+  let name: NormalizedUsername
   try {
     name = normalizeNewUsername(row.username.trim())
   } catch {
@@ -71,6 +73,7 @@ export function validateRow(
       ref: row.ref,
       username: name.display,
       canonical: name.canonical,
+      skeleton: name.skeleton,
       passwordHash: row.passwordHash,
       role,
     },

@@ -30,7 +30,7 @@ export async function recordThrottled(
   input: {
     username?: string
     userId?: string | null
-    scope: 'account' | 'account_ip' | 'ip'
+    scope: 'account' | 'account_ip' | 'ip' | 'device'
     retryAfterSeconds: number
   },
 ): Promise<void> {

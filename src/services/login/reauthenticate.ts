@@ -4,6 +4,7 @@ import type { RequestMeta } from '../audit.ts'
 import type { ServiceContext } from '../context.ts'
 import { MAX_PASSWORD_BYTES } from '../password-policy.ts'
 import type { RateLimitSink } from '../throttle/rate-limit-info.ts'
+import { assertWellFormed } from '../well-formed.ts'
 import { withLoginThrottle } from './throttled.ts'
 
 /** The signed-in person re-proving their password before a sensitive change. */
@@ -24,6 +25,7 @@ export async function confirmCurrentPassword(
   context: ServiceContext,
   check: CurrentPasswordCheck,
 ): Promise<UserRow> {
+  assertWellFormed(check.password, 'Password')
   return withLoginThrottle(context, check, async () => {
     const user = await findUserById(context.db, check.userId)
     if (!user) throw unauthorized('invalid_token', 'The user no longer exists')

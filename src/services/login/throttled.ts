@@ -16,12 +16,18 @@ import { recordThrottled } from './audit.ts'
  */
 export async function withLoginThrottle<T>(
   context: ServiceContext,
-  attempt: { username: string; meta: RequestMeta; onRateLimit?: RateLimitSink | undefined },
+  attempt: {
+    username: string
+    meta: RequestMeta
+    onRateLimit?: RateLimitSink | undefined
+    /** The id of a device token already verified for this account: counted on that device instead. */
+    deviceId?: string | undefined
+  },
   check: () => Promise<T>,
 ): Promise<T> {
   const throttle = context.throttles.login
   const ticket = await throttle
-    .begin(canonicalUsername(attempt.username), attempt.meta.ip ?? 'unknown')
+    .begin(canonicalUsername(attempt.username), attempt.meta.ip ?? 'unknown', attempt.deviceId)
     .catch(async (error: unknown) => {
       if (error instanceof ThrottledError) {
         await recordThrottled(context, attempt.meta, {

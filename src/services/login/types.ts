@@ -14,6 +14,8 @@ export interface PasswordLoginAttempt {
   channel: LoginChannel
   /** Receives the login quota once the throttle admits the attempt, whatever the outcome. */
   onRateLimit?: RateLimitSink
+  /** The device token the client presented (cookie or Gatehouse-Device header), unchecked. */
+  deviceToken?: string | undefined
 }
 
 /** RFC 8176 authentication method references, as access tokens carry them in `amr`. */

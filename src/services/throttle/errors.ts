@@ -8,7 +8,7 @@ export class ThrottledError extends AppError {
     readonly rateLimit: RateLimitInfo,
     detail = 'Too many attempts; try again later',
     /** Which counter refused: recorded in the audit log, never sent. */
-    readonly scope: 'account' | 'account_ip' | 'ip' = 'ip',
+    readonly scope: 'account' | 'account_ip' | 'ip' | 'device' = 'ip',
   ) {
     super(429, 'too_many_requests', detail, { 'retry-after': String(retryAfterSeconds) })
     this.name = 'ThrottledError'

@@ -20,7 +20,8 @@ export interface LoginThrottlePolicy {
   failureMode: 'open' | 'closed'
 }
 
-type ScopeName = 'account' | 'account_ip' | 'ip'
+/** Which counter an attempt is counted on: see `scopes()`. */
+export type ScopeName = 'account' | 'account_ip' | 'ip' | 'device'
 
 interface Scope {
   name: ScopeName
@@ -109,11 +110,13 @@ export class LoginThrottle {
 
   /**
    * Admits an attempt or throws ThrottledError (429). The decision depends only on the name as typed
-   * (canonicalized) and the IP, never on whether the account exists.
+   * (canonicalized), the IP and, for a trusted device, the device's id, never on whether the account
+   * exists. `deviceId` is the id of a device token already verified for this account (see
+   * login/device-tokens.ts); such an attempt is counted on that device instead of the account.
    */
-  async begin(canonicalName: string, ip: string): Promise<LoginTicket> {
+  async begin(canonicalName: string, ip: string, deviceId?: string): Promise<LoginTicket> {
     try {
-      return await this.admit(canonicalName, ip)
+      return await this.admit(this.scopes(canonicalName, ip, deviceId))
     } catch (error) {
       if (!(error instanceof CounterStoreError)) throw error
       if (this.policy.failureMode === 'closed') throw new ThrottleUnavailableError(error)
@@ -170,24 +173,36 @@ export class LoginThrottle {
     ])
   }
 
-  // The account scope comes first: callers read it as the head of the tuple.
-  private scopes(canonicalName: string, ip: string): [Scope, ...Scope[]] {
+  /**
+   * The counters an attempt answers to. Untrusted clients: the account, the (account, IP) pair and the
+   * IP. A trusted device (OWASP device cookies): the device itself and the IP, so the account-wide
+   * block that strangers can raise never stands between the real user and their own device, while a
+   * stolen device token still meets a backoff of its own.
+   */
+  private scopes(canonicalName: string, ip: string, deviceId?: string): [Scope, ...Scope[]] {
     const { maxFailures, ipMaxFailures } = this.policy
     const client = clientKey(ip)
+    const ipScope: Scope = { name: 'ip', key: `i:${client}`, threshold: ipMaxFailures }
+    if (deviceId !== undefined) {
+      return [
+        { name: 'device', key: `d:${digest(`${canonicalName}\u0000${deviceId}`)}`, threshold: maxFailures },
+        ipScope,
+      ]
+    }
     return [
       { name: 'account', key: `a:${digest(canonicalName)}`, threshold: maxFailures },
       { name: 'account_ip', key: `ai:${digest(`${canonicalName}\u0000${client}`)}`, threshold: maxFailures },
-      { name: 'ip', key: `i:${client}`, threshold: ipMaxFailures },
+      ipScope,
     ]
   }
 
-  private async admit(canonicalName: string, ip: string): Promise<LoginTicket> {
+  private async admit(scopes: [Scope, ...Scope[]]): Promise<LoginTicket> {
     // Attempts past the threshold while earlier ones are still being checked wait for their outcome:
     // twenty parallel logins with the right password all succeed (each success resets the count),
     // while twenty wrong ones meet the block the first failures set.
     for (let round = 1; ; round += 1) {
       try {
-        return await this.admitOnce(canonicalName, ip)
+        return await this.admitOnce(scopes)
       } catch (error) {
         if (!(error instanceof InFlight)) throw error
         if (round >= IN_FLIGHT_ROUNDS) throw error.throttled
@@ -196,12 +211,12 @@ export class LoginThrottle {
     }
   }
 
-  private async admitOnce(canonicalName: string, ip: string): Promise<LoginTicket> {
+  private async admitOnce(scopes: [Scope, ...Scope[]]): Promise<LoginTicket> {
     const now = this.clock.now()
-    const scopes = this.scopes(canonicalName, ip)
+    const account = scopes.find((scope) => scope.name === 'account')
     const [blocks, since] = await Promise.all([
       Promise.all(scopes.map(async (scope) => decodeBlock(await this.blocks.read(scope.key)))),
-      this.blockedSince.read(scopes[0].key),
+      account === undefined ? undefined : this.blockedSince.read(account.key),
     ])
     // An account-wide block that lasted as long as the backoff cap (or reached the cap) would otherwise
     // be a lockout an attacker could renew forever: counting windows restart the count, so the cap alone

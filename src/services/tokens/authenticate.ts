@@ -96,6 +96,7 @@ export async function verifyTokenSignature(
       audience: context.config.audience,
       nowSeconds: Math.floor(context.clock.now() / 1000),
       leewaySeconds: context.config.clockSkewSeconds,
+      maxLifetimeSeconds: context.config.accessTokenTtlSeconds,
     }),
     kid,
   })

@@ -37,6 +37,8 @@ export interface VerifyOptions {
   audience: string
   nowSeconds: number
   leewaySeconds: number
+  /** The longest lifetime a token of ours can have (the access-token TTL): bounds `exp - iat`. */
+  maxLifetimeSeconds: number
 }
 
 /** Longest token accepted; ours are under 1 KiB, so anything far larger is an attack or a mistake. */
@@ -129,15 +131,26 @@ function checkClaims(claims: Record<string, unknown>, options: VerifyOptions): A
   ) {
     throw new TokenError('bad_claims')
   }
-  if (typeof exp !== 'number' || typeof iat !== 'number' || (nbf !== undefined && typeof nbf !== 'number')) {
+  if (!isNumericDate(exp) || !isNumericDate(iat) || (nbf !== undefined && !isNumericDate(nbf))) {
     throw new TokenError('bad_claims')
   }
   if (iss !== options.issuer) throw new TokenError('wrong_issuer')
   const audiences = Array.isArray(aud) ? aud : [aud]
   if (!audiences.includes(options.audience)) throw new TokenError('wrong_audience')
-  const { nowSeconds, leewaySeconds } = options
+  const { nowSeconds, leewaySeconds, maxLifetimeSeconds } = options
   if (exp <= nowSeconds - leewaySeconds) throw new TokenError('expired')
   if (iat > nowSeconds + leewaySeconds) throw new TokenError('not_yet_valid')
   if (nbf !== undefined && nbf > nowSeconds + leewaySeconds) throw new TokenError('not_yet_valid')
+  // Regression (issue 16, finding 3): a validly signed `exp: 1e308` (or 1e309, which JSON.parse turns into
+  // Infinity) never expired. We never issue a token living longer than the access-token TTL, so anything
+  // claiming more, or issued (or valid from) longer ago than a token can live, is refused.
+  const oldest = nowSeconds - maxLifetimeSeconds - leewaySeconds
+  if (iat < oldest || (nbf !== undefined && nbf < oldest)) throw new TokenError('bad_claims')
+  if (exp > iat + maxLifetimeSeconds + leewaySeconds) throw new TokenError('bad_claims')
   return claims as unknown as AccessTokenClaims
+}
+
+/** RFC 7519 §2 NumericDate: a JSON number of seconds; Infinity and NaN are not dates. */
+function isNumericDate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value)
 }
