@@ -1,6 +1,16 @@
-import { cleanEnv, makeValidator, port, str } from 'envalid'
+import { cleanEnv, port, str } from 'envalid'
 import { availableParallelism } from 'node:os'
 import { loadDevelopmentSecret } from './dev-secret.ts'
+import {
+  databaseUrl,
+  integer,
+  introspectionClients,
+  issuerUrl,
+  list,
+  trustProxy,
+} from './config/validators.ts'
+
+export { parseDatabaseUrl } from './config/validators.ts'
 
 /** Signing algorithms Gatehouse can issue access tokens with. */
 export type SigningAlgorithm = 'EdDSA' | 'ES256' | 'RS256' | 'HS256'
@@ -21,6 +31,8 @@ export interface Config {
   /** True when the secret was generated into the data folder because none was configured. */
   readonly secretGenerated: boolean
   readonly issuer: string
+  /** Base of the links Gatehouse puts in emails and of the WebAuthn origin; defaults to the issuer. */
+  readonly publicUrl: string
   readonly audience: string
   readonly jwtAlgorithm: SigningAlgorithm
   readonly hs256Secret: string | undefined
@@ -70,68 +82,6 @@ export class ConfigError extends Error {
 
 const MIN_SECRET_BYTES = 32
 
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  makeValidator<number>((input) => {
-    if (!/^\d+$/.test(input.trim())) throw new Error(`must be a whole number, got "${input}"`)
-    const value = Number(input)
-    if (value < min || value > max) throw new Error(`must be between ${min} and ${max}, got ${value}`)
-    return value
-  })
-
-/** Parses a GATEHOUSE_DATABASE_URL value; throws with the reason when it is not one. */
-export function parseDatabaseUrl(input: string): DatabaseTarget {
-  if (input === 'sqlite::memory:') return { kind: 'sqlite', path: ':memory:' }
-  if (input.startsWith('sqlite:')) {
-    const path = input.slice('sqlite:'.length)
-    if (path.length === 0) throw new Error('sqlite: needs a file path, e.g. sqlite:./data/gatehouse.db')
-    return { kind: 'sqlite', path }
-  }
-  if (/^postgres(ql)?:\/\//.test(input)) return { kind: 'postgres', url: input }
-  throw new Error('must be sqlite:<path>, sqlite::memory: or postgres://…')
-}
-
-const databaseUrl = makeValidator<DatabaseTarget>(parseDatabaseUrl)
-
-const introspectionClients = makeValidator<Array<{ id: string; secret: string }>>((input) => {
-  if (input.trim() === '') return []
-  return input.split(',').map((entry) => {
-    const separator = entry.indexOf(':')
-    const id = entry.slice(0, separator).trim()
-    const secret = entry.slice(separator + 1).trim()
-    if (separator < 1 || id.length === 0) throw new Error('must be a comma-separated list of id:secret')
-    if (Buffer.byteLength(secret, 'utf8') < 16)
-      throw new Error(`client "${id}" needs a secret of at least 16 bytes`)
-    return { id, secret }
-  })
-})
-
-const list = makeValidator<string[]>((input) =>
-  input
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0),
-)
-
-// Off by default: X-Forwarded-For is client-controlled unless a proxy we trust wrote it.
-const trustProxy = makeValidator<number>((input) => {
-  const value = input.trim().toLowerCase()
-  if (value === '' || value === 'false' || value === 'off' || value === '0') return 0
-  if (value === 'true' || value === 'on') return 1
-  if (/^\d+$/.test(value) && Number(value) <= 10) return Number(value)
-  throw new Error('must be off, on (one proxy hop) or the number of trusted proxy hops (0-10)')
-})
-
-const issuerUrl = makeValidator<string>((input) => {
-  let url: URL
-  try {
-    url = new URL(input)
-  } catch {
-    throw new Error(`must be an absolute URL, got "${input}"`)
-  }
-  if (url.search || url.hash) throw new Error('must not have a query or fragment (RFC 8414 §2)')
-  return input
-})
-
 /** Reads, validates and freezes the configuration from an environment (normally process.env). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const problems: string[] = []
@@ -148,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       GATEHOUSE_SECRET: str({ default: undefined }),
       GATEHOUSE_SECRET_PREVIOUS: str({ default: undefined }),
       GATEHOUSE_ISSUER: issuerUrl({ default: undefined }),
+      GATEHOUSE_PUBLIC_URL: issuerUrl({ default: undefined }),
       GATEHOUSE_AUDIENCE: str({ default: 'gatehouse' }),
       GATEHOUSE_JWT_ALG: str({ choices: ['EdDSA', 'ES256', 'RS256', 'HS256'], default: 'EdDSA' }),
       GATEHOUSE_HS256_SECRET: str({ default: undefined }),
@@ -242,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   let secret = raw.GATEHOUSE_SECRET
   const secretGenerated = secret === undefined
   if (secret === undefined) secret = loadDevelopmentSecret(database)
+  const issuer = raw.GATEHOUSE_ISSUER ?? `http://localhost:${raw.PORT}`
 
   return deepFreeze({
     production,
@@ -253,7 +205,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secret,
     secretPrevious: raw.GATEHOUSE_SECRET_PREVIOUS,
     secretGenerated,
-    issuer: raw.GATEHOUSE_ISSUER ?? `http://localhost:${raw.PORT}`,
+    issuer,
+    publicUrl: (raw.GATEHOUSE_PUBLIC_URL ?? issuer).replace(/\/+$/, ''),
     audience: raw.GATEHOUSE_AUDIENCE,
     jwtAlgorithm: raw.GATEHOUSE_JWT_ALG,
     hs256Secret: raw.GATEHOUSE_HS256_SECRET,

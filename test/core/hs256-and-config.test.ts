@@ -146,6 +146,16 @@ describe('loadConfig', () => {
     })
   })
 
+  it('bases links on the issuer unless GATEHOUSE_PUBLIC_URL is set, without a trailing slash', () => {
+    const secret = { GATEHOUSE_SECRET: 's'.repeat(32) }
+    expect(loadConfig({ ...base, ...secret, GATEHOUSE_ISSUER: 'https://id.example' }).publicUrl).toBe(
+      'https://id.example',
+    )
+    const config = loadConfig({ ...base, ...secret, GATEHOUSE_PUBLIC_URL: 'https://app.example/auth/' })
+    expect(config.publicUrl).toBe('https://app.example/auth')
+    expect(problemsOf({ ...secret, GATEHOUSE_PUBLIC_URL: 'not a url' })[0]).toMatch(/^GATEHOUSE_PUBLIC_URL/)
+  })
+
   it('refuses one admin variable without the other', () => {
     expect(problemsOf({ GATEHOUSE_SECRET: 's'.repeat(32), GATEHOUSE_ADMIN_USERNAME: 'root' }).length).toBe(1)
   })
