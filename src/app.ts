@@ -20,6 +20,8 @@ import { adminKeyRoutes } from './routes/admin-keys.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
 import { authRoutes } from './routes/auth.ts'
 import { browserSessionRoutes } from './routes/browser-session.ts'
+import { emailRoutes } from './routes/email.ts'
+import { emailAccountRoutes } from './routes/email-account.ts'
 import { healthRoutes } from './routes/health.ts'
 import { oauthRoutes } from './routes/oauth.ts'
 import { profileRoutes } from './routes/profile.ts'
@@ -114,7 +116,10 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(authRoutes)
   await app.register(oauthRoutes)
   await app.register(browserSessionRoutes)
-  await app.register(protectedRoutes('user', [profileRoutes, accountRoutes, sessionRoutes]))
+  await app.register(emailRoutes)
+  await app.register(
+    protectedRoutes('user', [profileRoutes, accountRoutes, sessionRoutes, emailAccountRoutes]),
+  )
   await app.register(
     protectedRoutes('admin', [adminRoutes, adminUserRoutes, adminAuditRoutes, adminKeyRoutes]),
   )

@@ -25,6 +25,8 @@ const AdminUser = Type.Object({
   created_at: Timestamp,
   updated_at: Timestamp,
   last_login_at: NullableTimestamp,
+  email: Type.Union([Type.String(), Type.Null()]),
+  email_verified: Type.Boolean(),
 })
 
 const AdminSession = Type.Object({
