@@ -80,7 +80,7 @@ const BUILT_IN: Record<EmailKind, Template> = {
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`=]/g, (character) => `&#${character.charCodeAt(0)};`)
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`)
 }
 
 // Line breaks and other controls never reach a header or a text body from a value.
