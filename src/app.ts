@@ -18,6 +18,7 @@ import { adminRoutes } from './routes/admin.ts'
 import { adminAuditRoutes } from './routes/admin-audit.ts'
 import { adminKeyRoutes } from './routes/admin-keys.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
+import { adminUserEmailRoutes } from './routes/admin-user-email.ts'
 import { authRoutes } from './routes/auth.ts'
 import { browserSessionRoutes } from './routes/browser-session.ts'
 import { emailRoutes } from './routes/email.ts'
@@ -121,7 +122,13 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
     protectedRoutes('user', [profileRoutes, accountRoutes, sessionRoutes, emailAccountRoutes]),
   )
   await app.register(
-    protectedRoutes('admin', [adminRoutes, adminUserRoutes, adminAuditRoutes, adminKeyRoutes]),
+    protectedRoutes('admin', [
+      adminRoutes,
+      adminUserRoutes,
+      adminUserEmailRoutes,
+      adminAuditRoutes,
+      adminKeyRoutes,
+    ]),
   )
   await app.register(wellKnownRoutes)
   await app.register(healthRoutes)

@@ -16,7 +16,8 @@ import { bearerSecurity, errorResponses } from './schemas.ts'
 const Timestamp = Type.String({ format: 'date-time' })
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
 
-const AdminUser = Type.Object({
+/** A user as admins see it. */
+export const AdminUser = Type.Object({
   id: Type.String(),
   username: Type.String(),
   role: Type.String(),
