@@ -49,6 +49,30 @@ for (const dialect of DIALECTS) {
       expect(smtp.messagesTo('retry@example.com')).toHaveLength(1)
     })
 
+    it('backs off 30 s, doubling up to an hour, and gives up (audited) after 10 attempts', async () => {
+      const { smtp, testApp } = await start()
+      smtp.refuseNext(10, 451)
+      await registerWithEmail(testApp.app, 'giveup', 'giveup@example.com')
+      const delays: number[] = []
+      for (let attempt = 1; attempt <= 10; attempt++) {
+        await waitFor(async () => (await outboxRow(testApp)).attempts === attempt, 15_000)
+        const row = await outboxRow(testApp)
+        delays.push((row.next_attempt_at - testApp.clock.now()) / 1000)
+        testApp.clock.advanceSeconds(3600)
+      }
+      expect(delays.slice(0, 9)).toEqual([30, 60, 120, 240, 480, 960, 1920, 3600, 3600])
+      expect((await outboxRow(testApp)).failed_at).not.toBeNull()
+      await testApp.app.sendOutbox()
+      expect(smtp.messagesTo('giveup@example.com')).toHaveLength(0)
+      const audit = await testApp.app.services.db
+        .selectFrom('audit_events')
+        .select(['action', 'details'])
+        .where('action', '=', 'email.failed')
+        .execute()
+      expect(audit).toHaveLength(1)
+      expect(audit[0]?.details).not.toContain('giveup@example.com')
+    })
+
     it('keeps the message while the server is down and delivers it when it is back', async () => {
       const { smtp, testApp } = await start()
       await smtp.stop()
