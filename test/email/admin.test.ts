@@ -73,6 +73,10 @@ for (const dialect of DIALECTS) {
         email: 'same@example.com',
       })
       expect(unverified.statusCode).toBe(200)
+      const removed = await admin('PATCH', `/admin/users/${second.id}/email`, { email: null })
+      expect(removed.json()).toMatchObject({ email: null, email_verified: false })
+      const nothingToVerify = await admin('PATCH', `/admin/users/${second.id}/email`, { verified: true })
+      expect(nothingToVerify.statusCode).toBe(422)
     })
 
     it('import jsonl keeps email and email_verified', async () => {

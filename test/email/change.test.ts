@@ -78,6 +78,21 @@ for (const dialect of DIALECTS) {
       })
     })
 
+    it('counts confirmations against the per-account quota (10 an hour); the answer stays 202', async () => {
+      const { app } = testApp
+      const { token } = await verifiedUser(app, smtp, 'hopper', 'hopper@example.com')
+      for (let index = 0; index < 12; index++) {
+        expect((await changeEmail(token, `hop${index}@example.com`)).statusCode).toBe(202)
+      }
+      const confirmations = await app.services.db
+        .selectFrom('email_outbox')
+        .select('id')
+        .where('kind', '=', 'email_change_confirm')
+        .execute()
+      // The registration's verification message was the account's first of ten.
+      expect(confirmations).toHaveLength(9)
+    })
+
     it('refuses an address another account holds verified (409), and a malformed one (422)', async () => {
       const { app } = testApp
       await verifiedUser(app, smtp, 'holder', 'taken@example.com')

@@ -47,6 +47,13 @@ for (const dialect of DIALECTS) {
       await waitFor(async () => (await outboxRow(testApp)).sent_at !== null, 5_000)
       await testApp.app.sendOutbox()
       expect(smtp.messagesTo('retry@example.com')).toHaveLength(1)
+      // Delivered messages are purged after a week.
+      testApp.clock.advanceSeconds(6 * 86_400)
+      await testApp.app.purgeExpired()
+      expect(await testApp.app.services.db.selectFrom('email_outbox').select('id').execute()).toHaveLength(1)
+      testApp.clock.advanceSeconds(2 * 86_400)
+      await testApp.app.purgeExpired()
+      expect(await testApp.app.services.db.selectFrom('email_outbox').select('id').execute()).toHaveLength(0)
     })
 
     it('backs off 30 s, doubling up to an hour, and gives up (audited) after 10 attempts', async () => {
