@@ -17,16 +17,21 @@ import { accountRoutes } from './routes/account.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { adminAuditRoutes } from './routes/admin-audit.ts'
 import { adminKeyRoutes } from './routes/admin-keys.ts'
+import { adminMfaRoutes } from './routes/admin-mfa.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
 import { authRoutes } from './routes/auth.ts'
 import { browserSessionRoutes } from './routes/browser-session.ts'
 import { healthRoutes } from './routes/health.ts'
+import { mfaRoutes } from './routes/mfa.ts'
+import { mfaLoginRoutes } from './routes/mfa-login.ts'
 import { oauthRoutes } from './routes/oauth.ts'
 import { profileRoutes } from './routes/profile.ts'
 import { protectedRoutes } from './routes/protected.ts'
 import { ErrorBody, UnprocessableBody } from './routes/schemas.ts'
 import { sessionRoutes } from './routes/sessions.ts'
 import { uiRoutes, DEFAULT_UI_DIRECTORY } from './routes/ui.ts'
+import { webauthnRoutes } from './routes/webauthn.ts'
+import { webauthnLoginRoutes } from './routes/webauthn-login.ts'
 import { wellKnownRoutes } from './routes/well-known.ts'
 import { createServiceContext, type ContextDependencies } from './services/create-context.ts'
 import { ensureBootstrapAdmin } from './services/users.ts'
@@ -114,9 +119,18 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(authRoutes)
   await app.register(oauthRoutes)
   await app.register(browserSessionRoutes)
+  await app.register(mfaLoginRoutes)
+  await app.register(webauthnLoginRoutes)
+  await app.register(protectedRoutes('user', [mfaRoutes, webauthnRoutes]))
   await app.register(protectedRoutes('user', [profileRoutes, accountRoutes, sessionRoutes]))
   await app.register(
-    protectedRoutes('admin', [adminRoutes, adminUserRoutes, adminAuditRoutes, adminKeyRoutes]),
+    protectedRoutes('admin', [
+      adminRoutes,
+      adminUserRoutes,
+      adminAuditRoutes,
+      adminKeyRoutes,
+      adminMfaRoutes,
+    ]),
   )
   await app.register(wellKnownRoutes)
   await app.register(healthRoutes)

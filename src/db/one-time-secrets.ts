@@ -103,3 +103,22 @@ export async function purgeOneTimeSecrets(db: Executor, before: number): Promise
     .executeTakeFirst()
   return Number(result.numDeletedRows)
 }
+
+/**
+ * The live secret with this token hash and purpose, without consuming it: for a token that allows a
+ * few wrong codes before it is used (an `mfa_token`), consumed later with `consumeOneTimeSecretById`.
+ */
+export async function findLiveSecretByTokenHash(
+  db: Executor,
+  purpose: string,
+  tokenHash: string,
+  now: number,
+): Promise<OneTimeSecretRow | undefined> {
+  return db
+    .selectFrom('one_time_secrets')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where(isLive(now))
+    .executeTakeFirst()
+}

@@ -34,6 +34,17 @@ export type AuditAction =
   | 'admin.sessions.revoke'
   | 'key.rotate'
   | 'users.import'
+  | 'mfa.totp.enroll'
+  | 'mfa.totp.enable'
+  | 'mfa.totp.disable'
+  | 'mfa.recovery_codes.regenerate'
+  | 'mfa.recovery_code.use'
+  | 'mfa.failure'
+  | 'mfa.webauthn.register'
+  | 'mfa.webauthn.remove'
+  | 'mfa.webauthn.failure'
+  | 'mfa.step_up.failure'
+  | 'admin.user.mfa_reset'
 
 /** One event to record; ids, time and request metadata are filled in by `recordAuditEvent`. */
 export interface AuditEventInput {

@@ -1,6 +1,7 @@
 import type { UserRow } from '../../db/users.ts'
 import type { RequestMeta } from '../audit.ts'
 import type { ServiceContext } from '../context.ts'
+import { secondFactorStep } from '../mfa/gate.ts'
 import { startSession } from '../sessions.ts'
 import type { AuthenticationProof, LoginResult } from './types.ts'
 
@@ -12,9 +13,14 @@ import type { AuthenticationProof, LoginResult } from './types.ts'
 export async function completeLogin(
   context: ServiceContext,
   user: Pick<UserRow, 'id' | 'username' | 'role'>,
-  _proof: AuthenticationProof,
+  proof: AuthenticationProof,
   meta: RequestMeta,
 ): Promise<LoginResult> {
-  const pair = await startSession(context, user, meta)
+  // Second factor (issue 12): no tokens until the proof holds one, when the account has one or policy
+  // requires one.
+  const secondFactor = await secondFactorStep(context, user, proof)
+  if (secondFactor) return secondFactor
+
+  const pair = await startSession(context, user, meta, proof)
   return { kind: 'tokens', pair, userId: user.id }
 }
