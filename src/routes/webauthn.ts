@@ -85,7 +85,10 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Remove a passkey (step-up); ends your other sessions',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
         body: StepUpBody,
-        response: errorResponses(401, 403, 404, 415, 422, 429),
+        response: {
+          204: Type.Null({ description: 'Removed' }),
+          ...errorResponses(401, 403, 404, 415, 422, 429),
+        },
       },
     },
     async (request, reply) => {
