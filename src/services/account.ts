@@ -6,6 +6,7 @@ import { assertAdminRemains, removesAdmin } from './admin/last-admin.ts'
 import type { ServiceContext } from './context.ts'
 import { recordAuditEvent, type RequestMeta } from './audit.ts'
 import { confirmCurrentPassword } from './login/reauthenticate.ts'
+import { requireStepUp } from './mfa/step-up.ts'
 import { acceptNewPassword } from './password-policy.ts'
 import type { RateLimitSink } from './throttle/rate-limit-info.ts'
 
@@ -26,9 +27,11 @@ export interface AccountCaller {
 export async function changePassword(
   context: ServiceContext,
   caller: AccountCaller,
-  input: { current_password: string; new_password: string },
+  input: { current_password: string; new_password: string; code?: string | undefined },
 ): Promise<{ revokedSessions: number }> {
   const { userId, sessionId: currentSessionId, meta } = caller
+  // Step-up (issue 12): a recent login, or the current password plus a code when the account has TOTP.
+  await requireStepUp(context, caller, { password: input.current_password, code: input.code })
   const user = await confirmCurrentPassword(context, { ...caller, password: input.current_password })
   const password = acceptNewPassword(input.new_password, user.username)
   const passwordHash = await context.passwords.hash(password)
@@ -55,8 +58,10 @@ export async function deleteAccount(
   context: ServiceContext,
   caller: AccountCaller,
   password: string,
+  code?: string,
 ): Promise<void> {
   const { userId, meta } = caller
+  await requireStepUp(context, caller, { password, code })
   const user = await confirmCurrentPassword(context, { ...caller, password })
   const now = context.clock.now()
   await context.db.transaction().execute(async (trx) => {
