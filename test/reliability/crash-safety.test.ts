@@ -80,6 +80,8 @@ async function drive(baseUrl: string, prefix: string, seen: Acknowledged): Promi
   }
 }
 
+const endedCount = (seen: Acknowledged) => seen.sessions.filter((session) => session.state === 'ended').length
+
 /** Checks on the restarted server that every acknowledged registration and revocation held. */
 async function expectAcknowledgedHeld(baseUrl: string, seen: Acknowledged): Promise<void> {
   expect(seen.serverErrors).toEqual([])
@@ -114,17 +116,22 @@ async function crashAndRestart(env: Record<string, string>): Promise<void> {
     const workers = Array.from({ length: WORKERS }, (_, worker) =>
       drive(running.baseUrl, `crash${cycle}w${worker}`, seen),
     )
-    // Some work first, so there is something to lose, then a random moment within the next 800 ms.
-    const before = seen.registered.length
-    await waitFor(async () => seen.registered.length >= before + 4, 20_000, 5)
+    // Some work first (registrations and at least one ended session, so there is something of each kind
+    // to lose), then a random moment within the next 800 ms.
+    const registeredBefore = seen.registered.length
+    const endedBefore = endedCount(seen)
+    await waitFor(
+      async () => seen.registered.length >= registeredBefore + 4 && endedCount(seen) > endedBefore,
+      60_000,
+      5,
+    )
     const killAfterMs = Math.floor(Math.random() * 800)
     await new Promise((resolve) => setTimeout(resolve, killAfterMs))
     await running.stop('SIGKILL')
     await Promise.all(workers)
     server = await startChildServer(port, env)
     const context = `cycle ${cycle}, killed ${killAfterMs} ms in, ${seen.registered.length} registrations`
-    const ended = seen.sessions.filter((session) => session.state === 'ended').length
-    console.log(`[crash safety] ${context}, ${seen.sessions.length} sessions, ${ended} revoked`)
+    console.log(`[crash safety] ${context}, ${seen.sessions.length} sessions, ${endedCount(seen)} revoked`)
     await expectAcknowledgedHeld(server.baseUrl, seen)
   }
   await server.stop('SIGKILL')
