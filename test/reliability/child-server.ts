@@ -57,7 +57,8 @@ export async function startChildServer(port: number, env: Record<string, string>
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output}`)
       return (await fetch(`${baseUrl}/readyz`).catch(() => undefined))?.ok === true
     },
-    30_000,
+    // Starting compiles the sources through tsx: seconds on a loaded machine.
+    60_000,
     50,
   )
   return {

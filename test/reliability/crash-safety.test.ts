@@ -16,6 +16,8 @@ import { freePort, startChildServer, type ChildServer } from './child-server.ts'
 // logs in and logs out, then restarted on the same database. Whatever it acknowledged must still hold.
 
 const CYCLES = 2
+// Three server starts (each compiling the sources through tsx) and the checks in between.
+const CRASH_TEST_TIMEOUT_MS = 2 * CLI_TEST_TIMEOUT_MS
 const WORKERS = 4
 
 /** A session as the client knows it: `ending` once a logout is sent, `ended` once it is acknowledged. */
@@ -154,7 +156,7 @@ describe('crash safety: SIGKILL at a random moment, restart on the same database
         database.close()
       }
     },
-    CLI_TEST_TIMEOUT_MS,
+    CRASH_TEST_TIMEOUT_MS,
   )
 
   it.skipIf(skipWithout(['postgres'], 'crash safety on PostgreSQL'))(
@@ -167,6 +169,6 @@ describe('crash safety: SIGKILL at a random moment, restart on the same database
         ...LENIENT_LIMITS_ENV,
       })
     },
-    CLI_TEST_TIMEOUT_MS,
+    CRASH_TEST_TIMEOUT_MS,
   )
 })
