@@ -179,7 +179,7 @@ export function jsonText(properties: Record<string, PropertySchema>): fc.Arbitra
   )
 }
 
-/** percent-encodes every UTF-16 unit's UTF-8 bytes, and lets a lone surrogate through as %ED%xx bytes. */
+/** Percent-encodes each code point's UTF-8 bytes; a lone surrogate becomes its (ill-formed) %ED%xx%xx bytes. */
 function formEncode(text: string): string {
   let encoded = ''
   for (const unit of text) {
