@@ -3,7 +3,6 @@ import formBody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { LoggerOptions } from 'pino'
-import { readFileSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { createLogger } from './logger.ts'
 import { authenticatePlugin } from './plugins/authenticate.ts'
@@ -30,6 +29,7 @@ import { uiRoutes, DEFAULT_UI_DIRECTORY } from './routes/ui.ts'
 import { wellKnownRoutes } from './routes/well-known.ts'
 import { createServiceContext, type ContextDependencies } from './services/create-context.ts'
 import { ensureBootstrapAdmin } from './services/users.ts'
+import { VERSION } from './version.ts'
 
 /** What tests (or an embedding program) may supply instead of the defaults. */
 export interface AppDependencies extends ContextDependencies {
@@ -38,10 +38,6 @@ export interface AppDependencies extends ContextDependencies {
   /** Where the built pages are (default: dist/ui of this installation). */
   uiDirectory?: string
 }
-
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version
 
 const ROUTER_ERROR_HEADERS = {
   'content-type': 'application/json; charset=utf-8',
