@@ -9,7 +9,9 @@ import { authenticatePlugin } from './plugins/authenticate.ts'
 import { docsPlugin } from './plugins/docs.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { jobsPlugin } from './plugins/jobs.ts'
+import { metricsPlugin } from './plugins/metrics.ts'
 import { rejectNulPlugin } from './plugins/reject-nul.ts'
+import { REQUEST_ID_HEADER, requestIdOptions, requestIdPlugin } from './plugins/request-id.ts'
 import { servicesPlugin } from './plugins/services.ts'
 import { securityHeadersPlugin } from './plugins/security-headers.ts'
 import { accountRoutes } from './routes/account.ts'
@@ -20,6 +22,7 @@ import { adminUserRoutes } from './routes/admin-users.ts'
 import { authRoutes } from './routes/auth.ts'
 import { browserSessionRoutes } from './routes/browser-session.ts'
 import { healthRoutes } from './routes/health.ts'
+import { metricsRoutes } from './routes/metrics.ts'
 import { oauthRoutes } from './routes/oauth.ts'
 import { profileRoutes } from './routes/profile.ts'
 import { protectedRoutes } from './routes/protected.ts'
@@ -57,6 +60,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
     loggerInstance,
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ...requestIdOptions,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestTimeout: 30_000,
@@ -77,11 +81,11 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     // A malformed URL or an over-long path parameter fails in the router, before any hook runs: answer it
     // here in our own shape and with the same protective headers, without echoing the URL.
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, request, reply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
       void (reply as FastifyReply)
         .code(tooLong ? 414 : 400)
-        .headers(ROUTER_ERROR_HEADERS)
+        .headers({ ...ROUTER_ERROR_HEADERS, [REQUEST_ID_HEADER]: request.id })
         .send({
           detail: tooLong ? 'A path parameter is too long' : 'Malformed URL',
           code: 'validation_failed',
@@ -91,6 +95,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
 
   const context = await createServiceContext(config, log, dependencies)
   await app.register(servicesPlugin, { context })
+  await app.register(requestIdPlugin)
   app.removeContentTypeParser('text/plain')
   await app.register(formBody, { bodyLimit: config.bodyLimitBytes })
   // Parses the hosted pages' session cookies; nothing else reads cookies.
@@ -101,6 +106,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(authenticatePlugin)
   await app.register(docsPlugin, { version: VERSION, sharedSchemas: [ErrorBody, UnprocessableBody] })
   await app.register(jobsPlugin)
+  await app.register(metricsPlugin)
 
   // Responses carry user data or tokens unless a route says otherwise (the JWKS and /docs do).
   app.addHook('onSend', async (_request, reply) => {
@@ -116,6 +122,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   )
   await app.register(wellKnownRoutes)
   await app.register(healthRoutes)
+  if (config.metrics.token !== undefined) await app.register(metricsRoutes, { token: config.metrics.token })
   await app.register(uiRoutes, { directory: dependencies.uiDirectory ?? DEFAULT_UI_DIRECTORY })
 
   if (config.adminUsername && config.adminPassword) {

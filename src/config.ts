@@ -1,6 +1,7 @@
 import { cleanEnv, port, str } from 'envalid'
 import { availableParallelism } from 'node:os'
 import { loadDevelopmentSecret } from './dev-secret.ts'
+import { readMetricsConfig, type MetricsConfig } from './config/metrics.ts'
 import {
   databaseUrl,
   integer,
@@ -70,6 +71,8 @@ export interface Config {
   readonly adminUsername: string | undefined
   readonly adminPassword: string | undefined
   readonly logLevel: string
+  /** GET /metrics: off unless a bearer token or a loopback listener is configured. */
+  readonly metrics: MetricsConfig
 }
 
 /** Thrown when the environment is invalid; its message lists every problem at once. */
@@ -187,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (raw.GATEHOUSE_REFRESH_TOKEN_IDLE_TTL > raw.GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL) {
     problems.push('GATEHOUSE_REFRESH_TOKEN_IDLE_TTL: must not exceed GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL')
   }
+  const metrics = readMetricsConfig(env, problems)
   if (problems.length > 0) throw new ConfigError(problems)
 
   const database = raw.GATEHOUSE_DATABASE_URL
@@ -241,6 +245,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminUsername: raw.GATEHOUSE_ADMIN_USERNAME,
     adminPassword: raw.GATEHOUSE_ADMIN_PASSWORD,
     logLevel: raw.GATEHOUSE_LOG_LEVEL,
+    metrics,
   })
 }
 

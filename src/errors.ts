@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'key_rotation_unavailable'
   | 'key_already_retired'
   | 'csrf_failed'
+  | 'not_ready'
 
 /** An error that maps to one HTTP response with a stable `code`; its cause is logged, never sent. */
 export class AppError extends Error {

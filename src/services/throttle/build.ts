@@ -26,6 +26,8 @@ export interface Throttles {
   readonly refreshFailures: WindowLimit
   /** Refused introspection calls and inactive answers per IP (token and client-secret guessing). */
   readonly introspectFailures: WindowLimit
+  /** The Redis connection's state ('ready' when usable); undefined when Redis is not configured. */
+  redisStatus(): string | undefined
   /** Closes the connection to the counter store, if there is one. */
   close(): void
 }
@@ -139,6 +141,7 @@ export async function createThrottles(
       failureMode: 'open',
       detail: 'Too many failed introspection calls from this address; try again later',
     }),
+    redisStatus: () => redis?.status,
     // disconnect, not quit: quit waits for a reply a dead Redis never sends.
     close: () => redis?.disconnect(),
   }
