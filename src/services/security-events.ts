@@ -1,8 +1,8 @@
 import type { Logger } from '../logger.ts'
 import type { ObservedAuditEvent } from './audit-observer.ts'
 
-/** How loud a security event is in the log: warn is what a SIEM should alert on. */
-type Level = 'info' | 'warn'
+/** How loud a security event is in the log: warn is what a SIEM should alert on; debug is high-volume routine. */
+type Level = 'debug' | 'info' | 'warn'
 
 interface SecurityEventName {
   name: string
@@ -21,7 +21,8 @@ const EVENT_NAMES: Record<string, SecurityEventName> = {
   'login.throttled': { name: 'auth.login.throttled', level: 'warn' },
   // Hook for the second-factor work: record this action when a password login stops at the MFA step.
   'login.mfa_required': { name: 'auth.login.mfa_required', level: 'info' },
-  'token.refresh': { name: 'auth.refresh.succeeded', level: 'info' },
+  // Every client refreshes every few minutes: routine, so debug (the metric counts them at any level).
+  'token.refresh': { name: 'auth.refresh.succeeded', level: 'debug' },
   'token.refresh_reuse': { name: 'auth.refresh.reuse_detected', level: 'warn' },
   'session.logout': { name: 'auth.logout', level: 'info' },
   'session.revoke': { name: 'auth.session.revoked', level: 'info' },
