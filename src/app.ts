@@ -9,6 +9,7 @@ import { authenticatePlugin } from './plugins/authenticate.ts'
 import { docsPlugin } from './plugins/docs.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { jobsPlugin } from './plugins/jobs.ts'
+import { jsonBodyPlugin } from './plugins/json-body.ts'
 import { metricsPlugin } from './plugins/metrics.ts'
 import { rejectNulPlugin } from './plugins/reject-nul.ts'
 import { REQUEST_ID_HEADER, requestIdOptions, requestIdPlugin } from './plugins/request-id.ts'
@@ -78,7 +79,9 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
     // (proxy-addr counts hop 0 as the socket peer, then the X-Forwarded-For entries right to left).
     trustProxy:
       config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true },
+    },
     // A malformed URL or an over-long path parameter fails in the router, before any hook runs: answer it
     // here in our own shape and with the same protective headers, without echoing the URL.
     frameworkErrors: (error, request, reply) => {
@@ -97,6 +100,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(servicesPlugin, { context })
   await app.register(requestIdPlugin)
   app.removeContentTypeParser('text/plain')
+  await app.register(jsonBodyPlugin, { bodyLimit: config.bodyLimitBytes })
   await app.register(formBody, { bodyLimit: config.bodyLimitBytes })
   // Parses the hosted pages' session cookies; nothing else reads cookies.
   await app.register(cookie)
