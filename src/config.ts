@@ -1,6 +1,7 @@
 import { cleanEnv, port, str } from 'envalid'
 import { availableParallelism } from 'node:os'
 import { loadDevelopmentSecret } from './dev-secret.ts'
+import { readMetricsConfig, type MetricsConfig } from './config/metrics.ts'
 import {
   databaseUrl,
   integer,
@@ -74,6 +75,8 @@ export interface Config extends MfaConfig {
   readonly logLevel: string
   /** Email addresses, reset and change flows, and how mail is sent (src/config/email.ts). */
   readonly email: EmailConfig
+  /** GET /metrics: off unless a bearer token or a loopback listener is configured. */
+  readonly metrics: MetricsConfig
 }
 
 /** Thrown when the environment is invalid; its message lists every problem at once. */
@@ -195,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const issuerForLinks = raw.GATEHOUSE_ISSUER ?? `http://localhost:${raw.PORT}`
   const email = emailConfig(raw, { production, issuer: issuerForLinks }, problems)
+  const metrics = readMetricsConfig(env, problems)
   if (problems.length > 0) throw new ConfigError(problems)
 
   const database = raw.GATEHOUSE_DATABASE_URL
@@ -251,6 +255,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: raw.GATEHOUSE_LOG_LEVEL,
     email,
     ...mfaConfig(raw),
+    metrics,
   })
 }
 

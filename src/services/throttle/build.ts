@@ -28,6 +28,8 @@ export interface Throttles {
   readonly introspectFailures: WindowLimit
   /** Messages Gatehouse sends per recipient address, per account and per client IP (issue 11). */
   readonly mail: { readonly address: WindowLimit; readonly account: WindowLimit; readonly ip: WindowLimit }
+  /** The Redis connection's state ('ready' when usable); undefined when Redis is not configured. */
+  redisStatus(): string | undefined
   /** Closes the connection to the counter store, if there is one. */
   close(): void
 }
@@ -142,6 +144,7 @@ export async function createThrottles(
       detail: 'Too many failed introspection calls from this address; try again later',
     }),
     mail: mailLimits(store, clock, config),
+    redisStatus: () => redis?.status,
     // disconnect, not quit: quit waits for a reply a dead Redis never sends.
     close: () => redis?.disconnect(),
   }
