@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'key_rotation_unavailable'
   | 'key_already_retired'
   | 'csrf_failed'
+  | 'shutting_down'
 
 /** An error that maps to one HTTP response with a stable `code`; its cause is logged, never sent. */
 export class AppError extends Error {
@@ -71,6 +72,14 @@ export class ServerBusyError extends AppError {
   constructor() {
     super(503, 'server_busy', 'The server is busy; try again shortly', { 'retry-after': '1' })
     this.name = 'ServerBusyError'
+  }
+}
+
+/** Answered by /readyz once the process has begun to stop, so balancers send new requests elsewhere. */
+export class ShuttingDownError extends AppError {
+  constructor() {
+    super(503, 'shutting_down', 'This instance is shutting down', { 'retry-after': '1' })
+    this.name = 'ShuttingDownError'
   }
 }
 

@@ -44,6 +44,7 @@ export const jobsPlugin = fp(async (app: FastifyInstance) => {
     return outcome
   }
 
+  const running = new Set<Promise<unknown>>()
   const timers = [
     schedule('expired-record purge', purgeExpired, HOUR_MS),
     schedule('audit purge', purgeAuditEvents, 6 * HOUR_MS),
@@ -53,11 +54,18 @@ export const jobsPlugin = fp(async (app: FastifyInstance) => {
   app.decorate('purgeAuditEvents', purgeAuditEvents)
   app.decorate('runKeyMaintenance', maintainKeys)
   app.decorate('keyRotation', keyRotation)
-  app.addHook('onClose', async () => timers.forEach((timer) => clearInterval(timer)))
+  app.addHook('onClose', async () => {
+    timers.forEach((timer) => clearInterval(timer))
+    // A pass under way finishes before the services plugin closes the database under it.
+    await Promise.allSettled(running)
+  })
 
   function schedule(name: string, run: () => Promise<unknown>, intervalMs: number): NodeJS.Timeout {
     const timer = setInterval(() => {
-      run().catch((error: unknown) => app.log.warn({ err: error }, `${name} failed; will retry`))
+      const pass = run()
+        .catch((error: unknown) => app.log.warn({ err: error }, `${name} failed; will retry`))
+        .finally(() => running.delete(pass))
+      running.add(pass)
     }, intervalMs)
     timer.unref()
     return timer

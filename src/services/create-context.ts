@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './clock.ts'
 import type { ServiceContext } from './context.ts'
 import { SecretBox } from './keys/encryption.ts'
 import { KeyStore } from './keys/key-store.ts'
+import { startedLifecycle } from './lifecycle.ts'
 import { createPasswordHasher } from './passwords.ts'
 import { createThrottles } from './throttle/build.ts'
 
@@ -48,7 +49,8 @@ export async function createServiceContext(
       queueMax: config.hashQueueMax,
     })
     const throttles = await createThrottles(config, { db, dialect }, clock, log)
-    return { db, dialect, config, clock, keys, passwords, secretBox, throttles, log }
+    const lifecycle = startedLifecycle()
+    return { db, dialect, config, clock, keys, passwords, secretBox, throttles, log, lifecycle }
   } catch (error) {
     await db.destroy()
     throw error
