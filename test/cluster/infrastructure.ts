@@ -53,6 +53,8 @@ export function renderHaproxyConfig(
 /** A running haproxy. */
 export interface Haproxy {
   baseUrl: string
+  /** haproxy's log (standard error) so far. */
+  log(): string
   /** The servers haproxy currently sends traffic to. */
   serversUp(): Promise<string[]>
   stop(): Promise<void>
@@ -78,12 +80,15 @@ export async function startHaproxy(
   cleanups.push(stop)
   const serversUp = async () => {
     const csv = await (await fetch(`http://127.0.0.1:${statsPort}/stats;csv`)).text()
-    return csv
-      .split('\n')
-      .map((line) => line.split(','))
-      .filter((fields) => fields[0] === 'gatehouse' && fields[1] !== 'BACKEND' && fields[1] !== 'FRONTEND')
-      .filter((fields) => fields[17] === 'UP')
-      .map((fields) => fields[1] ?? '')
+    return (
+      csv
+        .split('\n')
+        .map((line) => line.split(','))
+        .filter((fields) => fields[0] === 'gatehouse' && fields[1] !== 'BACKEND' && fields[1] !== 'FRONTEND')
+        // "UP 1/3" is still in rotation (a failed check, not yet enough to take it out); "DOWN 1/2" is not yet back.
+        .filter((fields) => fields[17]?.startsWith('UP') === true)
+        .map((fields) => fields[1] ?? '')
+    )
   }
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`haproxy exited with ${child.exitCode}: ${errors}`)
@@ -92,7 +97,7 @@ export async function startHaproxy(
       () => false,
     )
   }, 10_000)
-  return { baseUrl: `http://127.0.0.1:${listenPort}`, serversUp, stop }
+  return { baseUrl: `http://127.0.0.1:${listenPort}`, serversUp, stop, log: () => errors }
 }
 
 /** A database of the suite's own on the shared PostgreSQL server; dropped by `cleanup`. */
