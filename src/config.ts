@@ -12,6 +12,7 @@ import {
 } from './config/validators.ts'
 import { emailConfig, emailEnvironment, type EmailConfig } from './config/email.ts'
 import { mfaConfig, mfaSpecs, type MfaConfig } from './config/mfa.ts'
+import { shutdownEnvironment, shutdownSettings, type ShutdownSettings } from './config/shutdown.ts'
 
 export { parseDatabaseUrl } from './config/validators.ts'
 
@@ -77,6 +78,8 @@ export interface Config extends MfaConfig {
   readonly email: EmailConfig
   /** GET /metrics: off unless a bearer token or a loopback listener is configured. */
   readonly metrics: MetricsConfig
+  /** Draining and the time limit on SIGTERM (src/config/shutdown.ts). */
+  readonly shutdown: ShutdownSettings
 }
 
 /** Thrown when the environment is invalid; its message lists every problem at once. */
@@ -144,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         default: 'info',
       }),
       ...emailEnvironment,
+      ...shutdownEnvironment,
     },
     {
       reporter: ({ errors }) => {
@@ -199,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const issuerForLinks = raw.GATEHOUSE_ISSUER ?? `http://localhost:${raw.PORT}`
   const email = emailConfig(raw, { production, issuer: issuerForLinks }, problems)
   const metrics = readMetricsConfig(env, problems)
+  const shutdown = shutdownSettings(raw, problems)
   if (problems.length > 0) throw new ConfigError(problems)
 
   const database = raw.GATEHOUSE_DATABASE_URL
@@ -256,6 +261,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     email,
     ...mfaConfig(raw),
     metrics,
+    shutdown,
   })
 }
 

@@ -15,6 +15,7 @@ import pg from 'pg'
 import { dirname } from 'node:path'
 import type { DatabaseTarget } from '../config.ts'
 import { ensurePrivateFile, ensurePrivateFolder, openFileWarnings } from '../file-permissions.ts'
+import { FileLockedSqliteDialect } from './sqlite-migration-lock.ts'
 import type { Database, Dialect } from './schema.ts'
 
 /** A connected database and the engine behind it. */
@@ -76,7 +77,10 @@ function sqliteDialect(path: string): SqliteDialect {
   database.pragma('synchronous = FULL')
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
-  return new SqliteDialect({ database })
+  // A file may be shared by several processes; memory is never shared.
+  return path === ':memory:'
+    ? new SqliteDialect({ database })
+    : new FileLockedSqliteDialect({ database }, path)
 }
 
 function postgresPool(url: string, options: PostgresOptions): pg.Pool {
