@@ -100,7 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       GATEHOUSE_ISSUER: issuerUrl({ default: undefined }),
       GATEHOUSE_PUBLIC_URL: issuerUrl({ default: undefined }),
       GATEHOUSE_AUDIENCE: str({ default: 'gatehouse' }),
-      GATEHOUSE_JWT_ALG: str({ choices: ['EdDSA', 'ES256', 'RS256', 'HS256'], default: 'EdDSA' }),
+      GATEHOUSE_JWT_ALG: str({ choices: ['EdDSA', 'ES256', 'RS256', 'HS256'], default: 'ES256' }),
       GATEHOUSE_HS256_SECRET: str({ default: undefined }),
       GATEHOUSE_ACCESS_TOKEN_TTL: integer(30, 86_400)({ default: 1800 }),
       GATEHOUSE_REFRESH_TOKEN_IDLE_TTL: integer(60)({ default: 14 * 86_400 }),
