@@ -16,6 +16,7 @@ import { dirname } from 'node:path'
 import type { DatabaseTarget } from '../config.ts'
 import { ensurePrivateFile, ensurePrivateFolder, openFileWarnings } from '../file-permissions.ts'
 import type { Database, Dialect } from './schema.ts'
+import { cachingStatements } from './statement-cache.ts'
 
 /** A connected database and the engine behind it. */
 export interface DatabaseHandle {
@@ -65,7 +66,7 @@ function sqliteDialect(path: string): SqliteDialect {
   database.pragma('synchronous = FULL')
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
-  return new SqliteDialect({ database })
+  return new SqliteDialect({ database: cachingStatements(database) })
 }
 
 function postgresDialect(url: string, options: PostgresOptions): PostgresDialect {
