@@ -1,6 +1,7 @@
 // Starting and stopping the processes a benchmark run measures: the bare-Fastify ceiling and a real
 // Gatehouse (bench/serve.ts), each in its own process so the load generator never shares their event loop.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { openSync } from 'node:fs'
 
 /** A started server and how to reach it. */
 export interface ServerProcess {
@@ -56,14 +57,14 @@ function ask<T>(child: ChildProcess, message: string, type: string): Promise<T |
 export async function startServer(
   script: string,
   env: Record<string, string>,
-  options: { readyPath: string; nodeArguments?: string[] },
+  options: { readyPath: string; nodeArguments?: string[]; stdoutFile?: string },
 ): Promise<ServerProcess> {
   const port = nextPort++
   const base = `http://127.0.0.1:${port}`
   const child = spawn(process.execPath, [...(options.nodeArguments ?? []), '--import', 'tsx', script], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     // Logs go where an operator's would go: a pipe that is drained (here into /dev/null by the OS).
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', options.stdoutFile ? openSync(options.stdoutFile, 'w') : 'ignore', 'inherit', 'ipc'],
   })
   await waitForHttp(base, options.readyPath, child)
   return {

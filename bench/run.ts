@@ -22,6 +22,9 @@ const { values: options } = parseArgs({
     'cpu-prof': { type: 'string' },
     only: { type: 'string' },
     seconds: { type: 'string' },
+    // Extra node flags for the Gatehouse process (e.g. "--trace-gc"), and a file for its stdout (logs).
+    'node-options': { type: 'string' },
+    'server-stdout': { type: 'string' },
   },
 })
 const quick = options.quick ?? false
@@ -102,7 +105,11 @@ async function main(): Promise<void> {
   const cpuProfile = options['cpu-prof']
   const gatehouse = await startServer('bench/serve.ts', env, {
     readyPath: '/healthz',
-    nodeArguments: cpuProfile ? ['--cpu-prof', '--cpu-prof-dir', cpuProfile] : [],
+    nodeArguments: [
+      ...(cpuProfile ? ['--cpu-prof', '--cpu-prof-dir', cpuProfile] : []),
+      ...(options['node-options']?.split(' ').filter(Boolean) ?? []),
+    ],
+    ...(options['server-stdout'] ? { stdoutFile: options['server-stdout'] } : {}),
   })
   try {
     const seedSeconds: Record<string, number> = {

@@ -9,6 +9,7 @@ import {
   list,
   trustProxy,
 } from './config/validators.ts'
+import { readWorkerSettings, type WorkerSettings } from './config/workers.ts'
 
 export { parseDatabaseUrl } from './config/validators.ts'
 
@@ -19,7 +20,7 @@ export type SigningAlgorithm = 'EdDSA' | 'ES256' | 'RS256' | 'HS256'
 export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }
 
 /** The validated, frozen configuration every part of the server receives. */
-export interface Config {
+export interface Config extends WorkerSettings {
   readonly production: boolean
   readonly port: number
   readonly host: string
@@ -187,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (raw.GATEHOUSE_REFRESH_TOKEN_IDLE_TTL > raw.GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL) {
     problems.push('GATEHOUSE_REFRESH_TOKEN_IDLE_TTL: must not exceed GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL')
   }
+  const workerSettings = readWorkerSettings(env, raw.GATEHOUSE_DATABASE_URL, problems)
   if (problems.length > 0) throw new ConfigError(problems)
 
   const database = raw.GATEHOUSE_DATABASE_URL
@@ -196,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const issuer = raw.GATEHOUSE_ISSUER ?? `http://localhost:${raw.PORT}`
 
   return deepFreeze({
+    ...workerSettings,
     production,
     port: raw.PORT,
     host: raw.HOST,

@@ -1,8 +1,10 @@
 import { buildApp } from './app.ts'
 import type { Config } from './config.ts'
+import { superviseWorkers } from './workers.ts'
 
 /** Starts the server on the configured address and closes it cleanly on SIGTERM or SIGINT. */
 export async function startServer(config: Config): Promise<void> {
+  if (await superviseWorkers(config)) return
   const app = await buildApp(config)
   if (config.secretGenerated) {
     app.log.warn(

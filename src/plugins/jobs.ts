@@ -45,8 +45,14 @@ export const jobsPlugin = fp(async (app: FastifyInstance) => {
   }
 
   const timers = [
-    schedule('expired-record purge', purgeExpired, HOUR_MS),
-    schedule('audit purge', purgeAuditEvents, 6 * HOUR_MS),
+    // With several workers only one purges (GATEHOUSE_BACKGROUND_JOBS, set by src/workers.ts); key
+    // maintenance runs in each, since it reloads that process's keys and creates keys under a lease.
+    ...(context.config.backgroundJobs
+      ? [
+          schedule('expired-record purge', purgeExpired, HOUR_MS),
+          schedule('audit purge', purgeAuditEvents, 6 * HOUR_MS),
+        ]
+      : []),
     schedule('key maintenance', maintainKeys, KEY_PICKUP_INTERVAL_MS),
   ]
   app.decorate('purgeExpired', purgeExpired)

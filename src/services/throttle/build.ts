@@ -8,6 +8,7 @@ import {
   memoryCounterStore,
   postgresCounterStore,
   redisCounterStore,
+  sqliteCounterStore,
   type CounterStore,
   type CounterStoreKind,
 } from './counters.ts'
@@ -77,11 +78,16 @@ export async function createThrottles(
   log: Logger,
 ): Promise<Throttles> {
   const failureMode = config.redisFailureMode
+  // Several workers on one SQLite file share it for counters too; one process keeps them in memory.
+  const sqlitePath =
+    config.database.kind === 'sqlite' && config.workers > 1 ? config.database.path : undefined
   const kind: CounterStoreKind = config.redisUrl
     ? 'redis'
     : database.dialect === 'postgres'
       ? 'postgres'
-      : 'memory'
+      : sqlitePath
+        ? 'sqlite'
+        : 'memory'
   const logHealth = createStoreHealth(log, { store: kind, failureMode })
   let redis: Redis | undefined
   const health = {
@@ -103,6 +109,8 @@ export async function createThrottles(
     await waitUntilReady(redis, 2000)
   } else if (database.dialect === 'postgres') {
     store = postgresCounterStore(database.db, health)
+  } else if (sqlitePath) {
+    store = sqliteCounterStore(sqlitePath, health)
   } else {
     store = memoryCounterStore(health)
   }
@@ -140,6 +148,9 @@ export async function createThrottles(
       detail: 'Too many failed introspection calls from this address; try again later',
     }),
     // disconnect, not quit: quit waits for a reply a dead Redis never sends.
-    close: () => redis?.disconnect(),
+    close: () => {
+      redis?.disconnect()
+      store.close?.()
+    },
   }
 }
