@@ -7,7 +7,7 @@ import { openSync } from 'node:fs'
 export interface ServerProcess {
   readonly base: string
   readonly child: ChildProcess
-  /** Asks bench/serve.ts for its event-loop delay and peak RSS (undefined for the ceiling). */
+  /** Asks the server for its event-loop delay, CPU time and peak RSS (bench/process-stats.ts). */
   stats(): Promise<ServerStats | undefined>
   /** Clears the event-loop histogram, so the next stats cover one scenario. */
   resetStats(): Promise<void>
@@ -17,6 +17,8 @@ export interface ServerProcess {
 /** What bench/serve.ts reports about itself. */
 export interface ServerStats {
   eventLoopDelayMs: { p50: number; p99: number; max: number }
+  /** CPU time (user + system, every thread) the process used during the scenario. */
+  cpuSeconds: number
   peakRssMb: number
 }
 

@@ -64,12 +64,16 @@ async function measure(
   log(
     `${name.padEnd(34)} ${String(result.requestsPerSecond).padStart(7)} req/s  p50 ${result.latencyMs.p50} ms` +
       `  p99 ${result.latencyMs.p99} ms  failures ${result.failures}` +
-      (stats ? `  loop p99 ${stats.eventLoopDelayMs.p99} ms max ${stats.eventLoopDelayMs.max} ms` : ''),
+      (stats
+        ? `  loop p99 ${stats.eventLoopDelayMs.p99} ms max ${stats.eventLoopDelayMs.max} ms` +
+          `  ${Math.round(result.requests / stats.cpuSeconds)} req/CPU-s`
+        : ''),
   )
   return row
 }
 
-async function timeOneHash(): Promise<number> {
+/** Wall and CPU seconds of one argon2id hash at the configured cost, one at a time. */
+async function timeOneHash(): Promise<{ wall: number; cpu: number }> {
   const parameters = {
     memoryCost: config.argon2.memoryKib,
     timeCost: config.argon2.iterations,
@@ -78,8 +82,10 @@ async function timeOneHash(): Promise<number> {
   await hash('warm-up', parameters)
   const rounds = quick ? 5 : 20
   const started = performance.now()
+  const cpuBefore = process.cpuUsage()
   for (let round = 0; round < rounds; round += 1) await hash(`password ${round}`, parameters)
-  return (performance.now() - started) / rounds / 1000
+  const cpu = process.cpuUsage(cpuBefore)
+  return { wall: (performance.now() - started) / rounds / 1000, cpu: (cpu.user + cpu.system) / 1e6 / rounds }
 }
 
 const load = (server: ServerProcess, request: Parameters<typeof runLoad>[1], connectionCount = connections) =>
@@ -118,8 +124,19 @@ async function main(): Promise<void> {
     const pool = await logInUsers(gatehouse.base, tokenUsers)
     const profile = () => load(gatehouse, profileRequest(pool))
     const loginLatency = () => load(gatehouse, loginRequest(smallUsers), 1)
-    if (only === 'profile') {
-      await measure('GET /profile', gatehouse, profile)
+    const logins = () => load(gatehouse, loginRequest(smallUsers), stormConnections)
+    const loginStorm = async () => {
+      await gatehouse.resetStats()
+      const [storm] = await Promise.all([profile(), logins()])
+      scenarios.push({ name: 'GET /profile during a login storm', ...storm, server: await gatehouse.stats() })
+      log(`profile during storm: ${storm.requestsPerSecond} req/s p99 ${storm.latencyMs.p99} ms`)
+    }
+    if (only) {
+      // Diagnosis runs (a CPU profile, one setting against another): only the named scenarios.
+      const wanted = new Set(only.split(','))
+      if (wanted.has('profile')) await measure('GET /profile', gatehouse, profile)
+      if (wanted.has('login')) await measure('POST /login', gatehouse, logins)
+      if (wanted.has('storm')) await loginStorm()
       return
     }
     await measure('GET /healthz', gatehouse, () => load(gatehouse, { path: '/healthz' }))
@@ -127,20 +144,14 @@ async function main(): Promise<void> {
       load(gatehouse, { path: '/.well-known/jwks.json' }),
     )
     const idle = await measure(`GET /profile (${smallUsers} users)`, gatehouse, profile)
-    await measure('POST /login', gatehouse, () => load(gatehouse, loginRequest(smallUsers), stormConnections))
+    await measure('POST /login', gatehouse, logins)
     await measure('POST /token (refresh)', gatehouse, () =>
       load(gatehouse, refreshRequest(pool), Math.min(stormConnections, pool.refreshTokens.length)),
     )
     await measure('POST /register', gatehouse, () =>
       load(gatehouse, registerRequest(`new${process.pid}x`), stormConnections),
     )
-    await gatehouse.resetStats()
-    const [storm] = await Promise.all([
-      load(gatehouse, profileRequest(pool)),
-      load(gatehouse, loginRequest(smallUsers), stormConnections),
-    ])
-    scenarios.push({ name: 'GET /profile during a login storm', ...storm, server: await gatehouse.stats() })
-    log(`profile during storm: ${storm.requestsPerSecond} req/s p99 ${storm.latencyMs.p99} ms`)
+    await loginStorm()
     await measure(`POST /login latency (${smallUsers} users)`, gatehouse, loginLatency)
     seedSeconds.large = await seedUsers(config, smallUsers, largeUsers, options.postgres ? schema : undefined)
     log(`seeded ${largeUsers} users in ${seedSeconds.large.toFixed(1)} s`)
@@ -174,8 +185,9 @@ async function main(): Promise<void> {
       },
       seedSeconds,
       hash: {
-        secondsPerHash: hashSeconds,
-        loginLimitPerSecond: Math.min(config.hashConcurrency, availableParallelism()) / hashSeconds,
+        secondsPerHash: hashSeconds.wall,
+        cpuSecondsPerHash: hashSeconds.cpu,
+        loginLimitPerSecond: Math.min(config.hashConcurrency, availableParallelism()) / hashSeconds.wall,
       },
       peakRssMb: stats?.peakRssMb,
       idleProfileP99: idle.latencyMs.p99,

@@ -1,4 +1,5 @@
 import { unauthorized } from '../../errors.ts'
+import { bookkeepingConnection } from '../../db/bookkeeping.ts'
 import { findSessionWithUser, touchSession } from '../../db/sessions.ts'
 import type { ServiceContext } from '../context.ts'
 import type { AccessTokenClaims } from './claims.ts'
@@ -61,7 +62,7 @@ export async function authenticateToken(context: ServiceContext, token: string):
   }
   if (row.disabled_at !== null) throw unauthorized('invalid_token', 'Invalid token')
   if (row.session_last_used_at < now - LAST_USED_WRITE_INTERVAL_MS) {
-    await touchSession(context.db, row.session_id, now, now - LAST_USED_WRITE_INTERVAL_MS)
+    await recordSessionUse(context, row.session_id, now)
   }
   return {
     claims,
@@ -74,6 +75,21 @@ export async function authenticateToken(context: ServiceContext, token: string):
       updated_at: row.updated_at,
     },
   }
+}
+
+/**
+ * Writes last_used_at. On a SQLite file it goes through the bookkeeping connection, which does not
+ * fsync on the event loop (db/bookkeeping.ts); elsewhere (PostgreSQL, an in-memory database) through
+ * the main one.
+ */
+async function recordSessionUse(context: ServiceContext, sessionId: string, now: number): Promise<void> {
+  const staleBefore = now - LAST_USED_WRITE_INTERVAL_MS
+  const target = context.config.database
+  if (context.dialect === 'sqlite' && target.kind === 'sqlite' && target.path !== ':memory:') {
+    bookkeepingConnection(context.db, target.path).touchSession(sessionId, now, staleBefore)
+    return
+  }
+  await touchSession(context.db, sessionId, now, staleBefore)
 }
 
 // One cache per key store, that is per service context (one per process; tests build many), without
