@@ -26,6 +26,8 @@ export function reportStatsOverIpc(): void {
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
         // maxRSS is in KiB, and covers the whole life of the process.
         peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+        rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+        heapUsedMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
       })
     }
   })

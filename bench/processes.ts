@@ -20,6 +20,9 @@ export interface ServerStats {
   /** CPU time (user + system, every thread) the process used during the scenario. */
   cpuSeconds: number
   peakRssMb: number
+  /** RSS and V8 heap in use when asked. */
+  rssMb: number
+  heapUsedMb: number
 }
 
 let nextPort = 19_000 + Math.floor(Math.random() * 2000)

@@ -66,7 +66,7 @@ async function measure(
       `  p99 ${result.latencyMs.p99} ms  failures ${result.failures}` +
       (stats
         ? `  loop p99 ${stats.eventLoopDelayMs.p99} ms max ${stats.eventLoopDelayMs.max} ms` +
-          `  ${Math.round(result.requests / stats.cpuSeconds)} req/CPU-s`
+          `  ${Math.round(result.requests / stats.cpuSeconds)} req/CPU-s  peak RSS ${stats.peakRssMb} MB`
         : ''),
   )
   return row
