@@ -3,9 +3,11 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.ts'
 import type { Config } from './config.ts'
 import { startupSummary, startupWarnings } from './startup-log.ts'
+import { superviseWorkers } from './workers.ts'
 
 /** Starts the server on the configured address and stops it gracefully on SIGTERM or SIGINT. */
 export async function startServer(config: Config): Promise<void> {
+  if (await superviseWorkers(config)) return
   const app = await buildApp(config)
   for (const warning of startupWarnings(config)) app.log.warn(warning)
   let stopping = false

@@ -17,6 +17,7 @@ import type { DatabaseTarget } from '../config.ts'
 import { ensurePrivateFile, ensurePrivateFolder, openFileWarnings } from '../file-permissions.ts'
 import { FileLockedSqliteDialect } from './sqlite-migration-lock.ts'
 import type { Database, Dialect } from './schema.ts'
+import { cachingStatements } from './statement-cache.ts'
 
 /** A connected database and the engine behind it. */
 export interface DatabaseHandle {
@@ -79,8 +80,8 @@ function sqliteDialect(path: string): SqliteDialect {
   database.pragma('foreign_keys = ON')
   // A file may be shared by several processes; memory is never shared.
   return path === ':memory:'
-    ? new SqliteDialect({ database })
-    : new FileLockedSqliteDialect({ database }, path)
+    ? new SqliteDialect({ database: cachingStatements(database) })
+    : new FileLockedSqliteDialect({ database: cachingStatements(database) }, path)
 }
 
 function postgresPool(url: string, options: PostgresOptions): pg.Pool {

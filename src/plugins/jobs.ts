@@ -66,9 +66,16 @@ export const jobsPlugin = fp(async (app: FastifyInstance) => {
 
   const running = new Set<Promise<unknown>>()
   const timers = [
-    schedule('email outbox', nextOutboxPass, OUTBOX_INTERVAL_MS),
-    schedule('expired-record purge', purgeExpired, HOUR_MS),
-    schedule('audit purge', purgeAuditEvents, 6 * HOUR_MS),
+    // With several workers only one purges and sends mail (GATEHOUSE_BACKGROUND_JOBS, set by
+    // src/workers.ts); key maintenance runs in each, since it reloads that process's keys and creates
+    // keys under a lease.
+    ...(context.config.backgroundJobs
+      ? [
+          schedule('email outbox', nextOutboxPass, OUTBOX_INTERVAL_MS),
+          schedule('expired-record purge', purgeExpired, HOUR_MS),
+          schedule('audit purge', purgeAuditEvents, 6 * HOUR_MS),
+        ]
+      : []),
     schedule('key maintenance', maintainKeys, KEY_PICKUP_INTERVAL_MS),
   ]
   app.decorate('purgeExpired', purgeExpired)
