@@ -15,7 +15,7 @@ import { ROOT, ROOT_ENV } from './support.ts'
 // hashed assets, and a clear 503 when the pages were never built. No browser needed.
 
 const UI_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 describe('serving the built pages', () => {

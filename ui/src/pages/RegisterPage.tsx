@@ -19,15 +19,22 @@ export function RegisterPage() {
     if (session) navigate('/ui/account', { replace: true })
   }, [session])
   const form = useForm({
-    initial: { username: '', password: '', confirm: '' },
-    fieldForCode: { username_taken: 'username', invalid_username: 'username', weak_password: 'password' },
+    initial: { username: '', email: '', password: '', confirm: '' },
+    fieldForCode: {
+      username_taken: 'username',
+      invalid_username: 'username',
+      weak_password: 'password',
+      email_taken: 'email',
+      invalid_email: 'email',
+      email_required: 'email',
+    },
     validate: (values) => ({
       ...(values.username.trim() === '' ? { username: 'field.required' as const } : {}),
       ...(values.password === '' ? { password: 'field.required' as const } : {}),
       ...(values.confirm !== values.password ? { confirm: 'field.passwordsDiffer' as const } : {}),
     }),
     submit: async (values) => {
-      const created = await register(values.username.trim(), values.password)
+      const created = await register(values.username.trim(), values.password, values.email.trim())
       await signInWithPassword(created.username, values.password)
       navigate('/ui/account', { replace: true })
     },
@@ -53,6 +60,17 @@ export function RegisterPage() {
           value={form.values.username}
           onInput={form.set('username')}
           error={form.errors.username}
+        />
+        <Field
+          label={t('field.email')}
+          name="email"
+          type="email"
+          inputMode="email"
+          autoComplete="email"
+          hint={t('register.emailHint')}
+          value={form.values.email}
+          onInput={form.set('email')}
+          error={form.errors.email}
         />
         <Field
           label={t('field.password')}

@@ -4,12 +4,16 @@ import { ErrorAlert, StatusMessage } from '../../components/Alert.tsx'
 import { Field } from '../../components/Field.tsx'
 import { useForm } from '../../form.ts'
 import { useI18n } from '../../i18n/index.ts'
+import { withStepUp } from '../../step-up.ts'
+import type { Factors } from './AccountPage.tsx'
+import { PasskeysSection } from './PasskeysSection.tsx'
+import { TotpSection } from './TotpSection.tsx'
 
 /**
- * Security: the password change. Second factors (an authenticator app, recovery codes) and passkeys are
- * added to this section as further sub-sections, each with its own form.
+ * Security: the password change, then the second factors (the authenticator app with its recovery codes,
+ * and passkeys) when the server has them, each its own sub-section with its own forms.
  */
-export function SecuritySection({ onSessionsChanged }: { onSessionsChanged: () => Promise<void> }) {
+export function SecuritySection(props: { factors: Factors | null; onChanged: () => Promise<void> }) {
   const { t } = useI18n()
   const [done, setDone] = useState<string | undefined>(undefined)
   const form = useForm({
@@ -22,10 +26,12 @@ export function SecuritySection({ onSessionsChanged }: { onSessionsChanged: () =
     }),
     submit: async (values) => {
       setDone(undefined)
-      const { revoked_sessions } = await changePassword(values.current_password, values.new_password)
+      const { revoked_sessions } = await withStepUp(() =>
+        changePassword(values.current_password, values.new_password),
+      )
       form.reset()
       setDone(t('security.passwordChanged', { count: revoked_sessions }))
-      await onSessionsChanged()
+      await props.onChanged()
     },
   })
   return (
@@ -70,6 +76,12 @@ export function SecuritySection({ onSessionsChanged }: { onSessionsChanged: () =
         </div>
         <StatusMessage>{done}</StatusMessage>
       </form>
+      {props.factors && (
+        <>
+          <TotpSection factors={props.factors.summary} onChanged={props.onChanged} />
+          <PasskeysSection passkeys={props.factors.passkeys} onChanged={props.onChanged} />
+        </>
+      )}
     </section>
   )
 }
