@@ -12,7 +12,9 @@ import { DeleteAccountSection } from './DeleteAccountSection.tsx'
 import { EmailSection } from './EmailSection.tsx'
 import { ProfileSection } from './ProfileSection.tsx'
 import { SecuritySection } from './SecuritySection.tsx'
+import { PasskeysSection } from './PasskeysSection.tsx'
 import { SessionsSection } from './SessionsSection.tsx'
+import { TotpSection } from './TotpSection.tsx'
 
 /** The second factors, or null on a server without them (its /mfa answers 404). */
 export interface Factors {
@@ -69,7 +71,9 @@ export function AccountPage() {
         <>
           <ProfileSection user={user} />
           {'email' in user && <EmailSection user={user} />}
-          <SecuritySection factors={factors} onChanged={reloadSecurity} />
+          <SecuritySection onChanged={reloadSecurity} />
+          {factors && <TotpSection factors={factors.summary} onChanged={reloadSecurity} />}
+          {factors && <PasskeysSection passkeys={factors.passkeys} onChanged={reloadSecurity} />}
           <SessionsSection sessions={sessions} onChanged={reloadSessions} />
           <DeleteAccountSection />
         </>

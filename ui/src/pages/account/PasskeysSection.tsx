@@ -34,8 +34,8 @@ export function PasskeysSection(props: { passkeys: Passkey[]; onChanged: () => P
     },
   })
   return (
-    <div class="subsection">
-      <h3>{t('passkeys.heading')}</h3>
+    <section aria-labelledby="passkeys-heading">
+      <h2 id="passkeys-heading">{t('passkeys.heading')}</h2>
       <p class="hint">{t('passkeys.explain')}</p>
       {props.passkeys.length === 0 ? (
         <p>{t('passkeys.none')}</p>
@@ -107,6 +107,6 @@ export function PasskeysSection(props: { passkeys: Passkey[]; onChanged: () => P
       >
         <p>{t('passkeys.removeWarning')}</p>
       </ConfirmDialog>
-    </div>
+    </section>
   )
 }

@@ -5,15 +5,12 @@ import { Field } from '../../components/Field.tsx'
 import { useForm } from '../../form.ts'
 import { useI18n } from '../../i18n/index.ts'
 import { withStepUp } from '../../step-up.ts'
-import type { Factors } from './AccountPage.tsx'
-import { PasskeysSection } from './PasskeysSection.tsx'
-import { TotpSection } from './TotpSection.tsx'
 
 /**
- * Security: the password change, then the second factors (the authenticator app with its recovery codes,
- * and passkeys) when the server has them, each its own sub-section with its own forms.
+ * Security: the password change. The second factors (the authenticator app with its recovery codes, and
+ * passkeys) follow as sections of their own, so each is a landmark of its own.
  */
-export function SecuritySection(props: { factors: Factors | null; onChanged: () => Promise<void> }) {
+export function SecuritySection(props: { onChanged: () => Promise<void> }) {
   const { t } = useI18n()
   const [done, setDone] = useState<string | undefined>(undefined)
   const form = useForm({
@@ -76,12 +73,6 @@ export function SecuritySection(props: { factors: Factors | null; onChanged: () 
         </div>
         <StatusMessage>{done}</StatusMessage>
       </form>
-      {props.factors && (
-        <>
-          <TotpSection factors={props.factors.summary} onChanged={props.onChanged} />
-          <PasskeysSection passkeys={props.factors.passkeys} onChanged={props.onChanged} />
-        </>
-      )}
     </section>
   )
 }

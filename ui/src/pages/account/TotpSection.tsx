@@ -70,8 +70,8 @@ export function TotpSection(props: { factors: FactorSummary; onChanged: () => Pr
   }
   const enabled = props.factors.totp
   return (
-    <div class="subsection">
-      <h3>{t('totp.heading')}</h3>
+    <section aria-labelledby="totp-heading">
+      <h2 id="totp-heading">{t('totp.heading')}</h2>
       <p>
         <span class={enabled ? 'badge badge-ok' : 'badge'}>{t(enabled ? 'totp.on' : 'totp.off')}</span>{' '}
         {enabled && t('totp.remaining', { count: props.factors.recovery_codes_remaining })}
@@ -150,6 +150,6 @@ export function TotpSection(props: { factors: FactorSummary; onChanged: () => Pr
           </div>
         </form>
       </Dialog>
-    </div>
+    </section>
   )
 }

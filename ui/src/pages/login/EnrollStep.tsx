@@ -28,7 +28,7 @@ export function EnrollStep(props: { enrollmentToken: string; password: string; o
       <p>{t('enroll.explain')}</p>
       <ErrorAlert>{error}</ErrorAlert>
       {codes ? (
-        <RecoveryCodes codes={codes} onDone={props.onDone} />
+        <RecoveryCodes codes={codes} onDone={props.onDone} level={2} />
       ) : (
         enrollment && (
           <TotpSetup
