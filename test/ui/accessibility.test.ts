@@ -33,6 +33,10 @@ const PASSES = [
 const README_SHOTS = new Set([
   'en-1024-login',
   'en-1024-register',
+  'en-1024-forgot-password',
+  'en-1024-reset-password-code',
+  'en-1024-verify-email',
+  'ko-1024-forgot-password',
   'en-1024-account',
   'en-1024-account-delete',
   'en-1024-admin-users',
@@ -91,6 +95,28 @@ describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift'
         await page.getByRole('link', { name: t('login.registerLink') }).click()
         await heading(t('register.title'))
         await check('register')
+
+        await page.getByRole('link', { name: t('register.signInLink') }).click()
+        await heading(t('login.title'))
+        await page.getByRole('link', { name: t('login.forgotLink') }).click()
+        await heading(t('forgot.title'))
+        await check('forgot-password')
+
+        await page.getByRole('link', { name: t('forgot.haveCode') }).click()
+        await heading(t('reset.title'))
+        await page.getByLabel(t('field.email')).waitFor()
+        await check('reset-password-code')
+
+        // From an emailed link: the token is in the fragment, and the page only offers the button.
+        await page.goto(`${server.baseUrl}/ui/reset-password#token=not-a-real-token`)
+        await heading(t('reset.title'))
+        await page.getByText(t('reset.explainLink')).waitFor()
+        await check('reset-password-link')
+
+        await page.goto(`${server.baseUrl}/ui/verify-email#token=not-a-real-token`)
+        await heading(t('verify.title'))
+        await page.getByRole('button', { name: t('verify.submit') }).waitFor()
+        await check('verify-email')
 
         await page.goto(`${server.baseUrl}/ui/nowhere`)
         await heading(t('notFound.title'))

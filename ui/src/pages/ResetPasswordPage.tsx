@@ -5,7 +5,7 @@ import { Field } from '../components/Field.tsx'
 import { Link } from '../components/Link.tsx'
 import { Page } from '../components/Page.tsx'
 import { digitsOnly } from '../components/TotpSetup.tsx'
-import { takeFragmentToken } from '../fragment.ts'
+import { useFragmentToken } from '../fragment.ts'
 import { useForm } from '../form.ts'
 import { useI18n } from '../i18n/index.ts'
 
@@ -17,7 +17,7 @@ import { useI18n } from '../i18n/index.ts'
  */
 export function ResetPasswordPage() {
   const { t } = useI18n()
-  const [token] = useState(takeFragmentToken)
+  const token = useFragmentToken()
   const [done, setDone] = useState(false)
   const form = useForm({
     initial: { email: '', code: '', new_password: '', confirm: '' },

@@ -5,7 +5,7 @@ import { ErrorAlert } from '../components/Alert.tsx'
 import { Link } from '../components/Link.tsx'
 import { Page } from '../components/Page.tsx'
 import { describeError } from '../errors.ts'
-import { takeFragmentToken } from '../fragment.ts'
+import { useFragmentToken } from '../fragment.ts'
 import { useI18n } from '../i18n/index.ts'
 import { updateUser, useSession } from '../session.ts'
 import { EmailCodeForm } from './account/EmailCodeForm.tsx'
@@ -18,7 +18,7 @@ export function VerifyEmailPage() {
   const i18n = useI18n()
   const { t } = i18n
   const session = useSession()
-  const [token] = useState(takeFragmentToken)
+  const token = useFragmentToken()
   const [verified, setVerified] = useState<string | null>(null)
   const [error, setError] = useState<string | undefined>(undefined)
   const [pending, setPending] = useState(false)
