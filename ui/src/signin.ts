@@ -14,7 +14,7 @@ import { setSession } from './session.ts'
 export type SignInOutcome =
   | { kind: 'signed-in' }
   | { kind: 'second-factor'; mfaToken: string; methods: SecondFactorMethod[] }
-  | { kind: 'enroll'; enrollmentToken: string; password: string }
+  | { kind: 'enroll'; mfaToken: string }
 
 /**
  * Starts the session from a token response: the access token stays in memory, with the profile. The
@@ -40,9 +40,9 @@ export async function restoreSession(): Promise<void> {
 
 const METHODS: SecondFactorMethod[] = ['totp', 'recovery_code', 'webauthn']
 
-function stringField(body: Record<string, unknown>, ...names: string[]): string | undefined {
-  for (const name of names) if (typeof body[name] === 'string') return body[name]
-  return undefined
+function stringField(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name]
+  return typeof value === 'string' ? value : undefined
 }
 
 /** Signs in with a username (or verified email address) and password. */
@@ -59,9 +59,9 @@ export async function signInWithPassword(username: string, password: string): Pr
       return { kind: 'second-factor', mfaToken, methods }
     }
     if (error.code === 'mfa_enrollment_required') {
-      const enrollmentToken = stringField(error.body, 'enrollment_token', 'mfa_token', 'access_token')
-      if (enrollmentToken === undefined) throw error
-      return { kind: 'enroll', enrollmentToken, password }
+      const mfaToken = stringField(error.body, 'mfa_token')
+      if (mfaToken === undefined) throw error
+      return { kind: 'enroll', mfaToken }
     }
     throw error
   }

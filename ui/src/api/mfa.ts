@@ -82,14 +82,24 @@ export function startTotp(password: string): Promise<TotpEnrollment> {
 }
 
 /** POST /mfa/totp/confirm: activates TOTP; the ten recovery codes come back this once. */
-export function confirmTotp(code: string, accessToken?: string): Promise<{ recovery_codes: string[] }> {
-  const options = accessToken === undefined ? auth : { accessToken }
-  return apiRequest('POST', '/mfa/totp/confirm', { ...options, body: { code } })
+export function confirmTotp(code: string): Promise<{ recovery_codes: string[] }> {
+  return apiRequest('POST', '/mfa/totp/confirm', { ...auth, body: { code } })
 }
 
-/** POST /mfa/totp with an enrollment-only token (after 403 mfa_enrollment_required). */
-export function startTotpWithToken(accessToken: string, password: string): Promise<TotpEnrollment> {
-  return apiRequest('POST', '/mfa/totp', { accessToken, body: { password } })
+/** POST /login/mfa/enroll/totp: TOTP enrollment with the mfa_token of a 403 mfa_enrollment_required. */
+export function startEnrollment(mfaToken: string): Promise<TotpEnrollment> {
+  return apiRequest('POST', '/login/mfa/enroll/totp', { body: { mfa_token: mfaToken } })
+}
+
+/** POST /login/mfa/enroll/totp/confirm: turns TOTP on and signs in; the recovery codes come this once. */
+export function confirmEnrollment(
+  mfaToken: string,
+  code: string,
+): Promise<TokenResponse & { recovery_codes: string[] }> {
+  return apiRequest('POST', '/login/mfa/enroll/totp/confirm', {
+    body: { mfa_token: mfaToken, code },
+    headers: cookieMode,
+  })
 }
 
 /** DELETE /mfa/totp: turns TOTP off and signs out the other sessions. */

@@ -210,8 +210,7 @@ export const en = {
   'mfa.restart': 'Start over',
   'enroll.title': 'Set up a second factor',
   'enroll.explain':
-    'This server requires a second factor for your account. Set up an authenticator app to continue; you then sign in with it.',
-  'enroll.done': 'Your authenticator app is set up. Sign in again, with a code from it.',
+    'This server requires a second factor for your account. Set up an authenticator app to continue.',
 
   'forgot.title': 'Forgot your password',
   'forgot.explain':

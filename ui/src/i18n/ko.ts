@@ -211,9 +211,7 @@ export const ko: Messages = {
   'mfa.usePasskey': '패스키 사용',
   'mfa.restart': '처음부터 다시',
   'enroll.title': '2단계 인증 설정',
-  'enroll.explain':
-    '이 서버는 계정에 2단계 인증을 요구합니다. 계속하려면 인증 앱을 설정하세요. 그다음 인증 앱으로 로그인합니다.',
-  'enroll.done': '인증 앱이 설정되었습니다. 인증 앱의 코드로 다시 로그인하세요.',
+  'enroll.explain': '이 서버는 계정에 2단계 인증을 요구합니다. 계속하려면 인증 앱을 설정하세요.',
 
   'forgot.title': '비밀번호 찾기',
   'forgot.explain':

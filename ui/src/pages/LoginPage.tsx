@@ -20,7 +20,7 @@ import { SecondFactorStep } from './login/SecondFactorStep.tsx'
 type LoginStep =
   | { kind: 'password' }
   | { kind: 'second-factor'; mfaToken: string; methods: SecondFactorMethod[] }
-  | { kind: 'enroll'; enrollmentToken: string; password: string }
+  | { kind: 'enroll'; mfaToken: string }
 
 const ENDED: Record<EndReason, MessageKey> = {
   'signed-out': 'login.ended.signedOut',
@@ -48,8 +48,8 @@ export function LoginPage({ next }: { next: string | null }) {
     if (outcome.kind === 'signed-in') navigate(destination, { replace: true })
     else setStep(outcome)
   }
-  const restart = (message: MessageKey | null = null) => {
-    setNotice(message)
+  const restart = () => {
+    setNotice(null)
     setStep({ kind: 'password' })
   }
 
@@ -80,16 +80,10 @@ export function LoginPage({ next }: { next: string | null }) {
           mfaToken={step.mfaToken}
           methods={step.methods}
           onOutcome={onOutcome}
-          onRestart={() => restart()}
+          onRestart={restart}
         />
       )}
-      {step.kind === 'enroll' && (
-        <EnrollStep
-          enrollmentToken={step.enrollmentToken}
-          password={step.password}
-          onDone={() => restart('enroll.done')}
-        />
-      )}
+      {step.kind === 'enroll' && <EnrollStep mfaToken={step.mfaToken} onOutcome={onOutcome} />}
     </Page>
   )
 }
