@@ -80,13 +80,19 @@ async function send(method: string, path: string, options: RequestOptions, token
   }
 }
 
-/** A 401 that asks for a fresh proof (step-up), not a sign-in: the session is fine and must not end. */
-async function asksForStepUp(response: Response): Promise<boolean> {
+// The 401 codes that mean the access token is no good. Other 401s are about what the request itself
+// offered (a wrong code, an old sign-in that needs step-up): the session is fine and must not end.
+// A 401 without a JSON code (a proxy's page) counts as expiry too, as toApiError names it http_401.
+const EXPIRY_CODES = new Set(['invalid_token', 'not_authenticated', 'http_401'])
+
+/** True when a 401 says the access token expired or was revoked. */
+async function tokenRefused(response: Response): Promise<boolean> {
+  if (response.status !== 401) return false
   try {
     const body = (await response.clone().json()) as { code?: unknown }
-    return body.code === 'reauthentication_required'
+    return typeof body.code !== 'string' || EXPIRY_CODES.has(body.code)
   } catch {
-    return false
+    return true
   }
 }
 
@@ -94,8 +100,8 @@ async function asksForStepUp(response: Response): Promise<boolean> {
  * Calls Gatehouse's public API, the same endpoints any client uses: JSON in, JSON out, the access token
  * from memory in the Authorization header. Errors become ApiError. When an authenticated call gets 401
  * (the access token expired), the refresh cookie is used once for a new token and the call is retried;
- * if that fails too, the session is over. A 401 `reauthentication_required` is no expiry: it goes back
- * to the caller, which asks for a fresh proof (step-up) and tries again.
+ * if that fails too, the session is over. Other 401s (a wrong code, `reauthentication_required`) go
+ * back to the caller as they are.
  */
 export async function apiRequest<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const token = options.accessToken ?? (options.authenticated ? currentSession()?.accessToken : undefined)
@@ -103,16 +109,13 @@ export async function apiRequest<T>(method: string, path: string, options: Reque
     throw new ApiError(401, 'not_authenticated', 'Not signed in')
   }
   let response = await send(method, path, options, token)
-  const expired = async () => response.status === 401 && !(await asksForStepUp(response))
-  if (options.authenticated && (await expired())) {
+  if (options.authenticated && (await tokenRefused(response))) {
     const renewed = await refreshAccessToken()
     if (renewed !== undefined) response = await send(method, path, options, renewed)
   }
   if (!response.ok) {
     const error = await toApiError(response)
-    if (options.authenticated && error.status === 401 && error.code !== 'reauthentication_required') {
-      endSession('expired')
-    }
+    if (options.authenticated && error.status === 401 && EXPIRY_CODES.has(error.code)) endSession('expired')
     throw error
   }
   if (response.status === 204) return undefined as T

@@ -1,4 +1,5 @@
 import type { TotpEnrollment } from '../api/types.ts'
+import { asCodeCheck } from '../code-errors.ts'
 import { useForm } from '../form.ts'
 import { useI18n } from '../i18n/index.ts'
 import { ErrorAlert } from './Alert.tsx'
@@ -20,10 +21,10 @@ export function TotpSetup(props: {
   const { t } = useI18n()
   const form = useForm({
     initial: { code: '' },
-    fieldForCode: { invalid_code: 'code', invalid_credentials: 'code', validation_failed: 'code' },
+    fieldForCode: { invalid_code: 'code', validation_failed: 'code', invalid_mfa_token: 'code' },
     validate: (values) =>
       /^\d{6}$/.test(digitsOnly(values.code)) ? {} : { code: 'totp.codeFormat' as const },
-    submit: async (values) => props.confirm(digitsOnly(values.code)),
+    submit: async (values) => asCodeCheck(() => props.confirm(digitsOnly(values.code))),
   })
   return (
     <div class="totp-setup">

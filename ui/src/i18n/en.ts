@@ -347,8 +347,13 @@ export const en = {
   'error.invalid_code': 'This code is wrong or has expired.',
   'error.reauthentication_required': 'This change needs a recent sign-in. Confirm it is you and try again.',
   'error.email_taken': 'This address belongs to another account.',
-  'error.invalid_email': 'This is not a valid email address.',
   'error.email_not_verified': 'Verify your email address before signing in.',
+  'error.invalid_or_expired_token': 'The link or code is wrong or has expired. Ask for a new one.',
+  'error.email_missing': 'Your account has no email address yet.',
+  'error.invalid_mfa_token': 'This sign-in took too long or was already used. Start over.',
+  'error.mfa_already_enabled': 'This is already set up.',
+  'error.mfa_not_enabled': 'This second factor is not turned on.',
+  'error.webauthn_failed': 'The passkey could not be checked. Try again, or use another way.',
   'error.csrf_failed': 'The request was refused by the server’s cross-site check. Reload the page.',
 }
 

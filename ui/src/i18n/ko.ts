@@ -348,7 +348,12 @@ export const ko: Messages = {
   'error.invalid_code': '코드가 틀렸거나 만료되었습니다.',
   'error.reauthentication_required': '이 변경에는 최근 로그인이 필요합니다. 본인 확인 후 다시 시도하세요.',
   'error.email_taken': '다른 계정이 사용 중인 주소입니다.',
-  'error.invalid_email': '올바른 이메일 주소가 아닙니다.',
   'error.email_not_verified': '로그인하기 전에 이메일 주소를 확인하세요.',
+  'error.invalid_or_expired_token': '링크나 코드가 틀렸거나 만료되었습니다. 새로 요청하세요.',
+  'error.email_missing': '계정에 아직 이메일 주소가 없습니다.',
+  'error.invalid_mfa_token': '로그인 시간이 초과되었거나 이미 사용되었습니다. 처음부터 다시 하세요.',
+  'error.mfa_already_enabled': '이미 설정되어 있습니다.',
+  'error.mfa_not_enabled': '이 2단계 인증 수단은 사용 중이 아닙니다.',
+  'error.webauthn_failed': '패스키를 확인할 수 없습니다. 다시 시도하거나 다른 방법을 사용하세요.',
   'error.csrf_failed': '서버의 교차 사이트 검사에서 요청이 거부되었습니다. 페이지를 새로 고치세요.',
 }

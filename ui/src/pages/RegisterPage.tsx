@@ -25,8 +25,6 @@ export function RegisterPage() {
       invalid_username: 'username',
       weak_password: 'password',
       email_taken: 'email',
-      invalid_email: 'email',
-      email_required: 'email',
     },
     validate: (values) => ({
       ...(values.username.trim() === '' ? { username: 'field.required' as const } : {}),

@@ -23,8 +23,7 @@ export function ResetPasswordPage() {
     initial: { email: '', code: '', new_password: '', confirm: '' },
     fieldForCode: {
       weak_password: 'new_password',
-      invalid_code: 'code',
-      invalid_token: token === undefined ? 'code' : undefined,
+      invalid_or_expired_token: token === undefined ? 'code' : undefined,
     },
     validate: (values) => ({
       ...(token === undefined && values.email.trim() === '' ? { email: 'field.required' as const } : {}),

@@ -11,7 +11,7 @@ export function EmailCodeForm({ onVerified }: { onVerified: (profile: Profile) =
   const { t } = useI18n()
   const form = useForm({
     initial: { code: '' },
-    fieldForCode: { invalid_code: 'code', invalid_token: 'code', validation_failed: 'code' },
+    fieldForCode: { invalid_or_expired_token: 'code', validation_failed: 'code' },
     validate: (values) =>
       /^\d{6}$/.test(digitsOnly(values.code)) ? {} : { code: 'email.codeFormat' as const },
     submit: async (values) => {

@@ -24,7 +24,7 @@ export function EmailSection({ user }: { user: Profile }) {
   const [awaitingCode, setAwaitingCode] = useState(false)
   const form = useForm({
     initial: { email: '', password: '' },
-    fieldForCode: { invalid_credentials: 'password', email_taken: 'email', invalid_email: 'email' },
+    fieldForCode: { invalid_credentials: 'password', email_taken: 'email' },
     validate: (values) => ({
       ...(values.email.trim() === '' ? { email: 'field.required' as const } : {}),
       ...(values.password === '' ? { password: 'field.required' as const } : {}),

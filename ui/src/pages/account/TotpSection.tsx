@@ -38,7 +38,6 @@ export function TotpSection(props: { factors: FactorSummary; onChanged: () => Pr
   })
   const off = useForm({
     initial: { password: '', code: '' },
-    fieldForCode: { invalid_credentials: 'password', invalid_code: 'code' },
     validate: (values) => ({
       ...(values.password === '' ? { password: 'field.required' as const } : {}),
       ...(/^\d{6}$/.test(digitsOnly(values.code)) ? {} : { code: 'totp.codeFormat' as const }),

@@ -3,6 +3,7 @@ import type { SecondFactorMethod } from '../../api/types.ts'
 import { ErrorAlert } from '../../components/Alert.tsx'
 import { Field } from '../../components/Field.tsx'
 import { digitsOnly } from '../../components/TotpSetup.tsx'
+import { asCodeCheck } from '../../code-errors.ts'
 import { describeError } from '../../errors.ts'
 import { useForm } from '../../form.ts'
 import { useI18n } from '../../i18n/index.ts'
@@ -30,7 +31,7 @@ export function SecondFactorStep(props: {
   const [passkeyPending, setPasskeyPending] = useState(false)
   const form = useForm({
     initial: { code: '' },
-    fieldForCode: { invalid_code: 'code', invalid_credentials: 'code', validation_failed: 'code' },
+    fieldForCode: { invalid_code: 'code', validation_failed: 'code' },
     validate: (values) =>
       values.code.trim() === ''
         ? { code: 'field.required' as const }
@@ -40,7 +41,7 @@ export function SecondFactorStep(props: {
     submit: async (values) => {
       const proof =
         kind === 'totp' ? { code: digitsOnly(values.code) } : { recovery_code: values.code.trim() }
-      props.onOutcome(await signInWithCode(props.mfaToken, proof))
+      props.onOutcome(await asCodeCheck(() => signInWithCode(props.mfaToken, proof)))
     },
   })
   const usePasskey = async () => {
