@@ -13,7 +13,7 @@ import {
   skipBrowserSuite,
   startUiServer,
 } from '../helpers/browser.ts'
-import { apiLogin, messagePattern, registerUser, ROOT, ROOT_ENV, withProblems } from './support.ts'
+import { apiLogin, messagePattern, registerUser, ROOT, ROOT_ENV, totpCode, withProblems } from './support.ts'
 
 // Every page, in both languages: axe-core finds no violation (WCAG 2.2 A and AA plus best practices), and
 // at a desktop width and at 360 px nothing scrolls sideways and nothing moves on its own once shown.
@@ -21,6 +21,9 @@ import { apiLogin, messagePattern, registerUser, ROOT, ROOT_ENV, withProblems } 
 // GATEHOUSE_SCREENSHOTS=1 also writes the README's screenshots to docs/screenshots/.
 
 const skip = skipBrowserSuite('page accessibility tests')
+const PASSWORD = 'a long enough passphrase'
+// Short, so the step-up prompt can be reached by moving the server's clock.
+const REAUTH_MAX_AGE = 120
 
 const PASSES = [
   { language: 'en', locale: 'en-US', messages: en, width: 1024 },
@@ -37,6 +40,10 @@ const README_SHOTS = new Set([
   'en-1024-reset-password-code',
   'en-1024-verify-email',
   'ko-1024-forgot-password',
+  'en-1024-login-second-factor',
+  'en-1024-account-totp-setup',
+  'en-1024-account-recovery-codes',
+  'en-1024-account-step-up',
   'en-1024-account',
   'en-1024-account-delete',
   'en-1024-admin-users',
@@ -54,7 +61,9 @@ describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift'
   let server: TestApp & { baseUrl: string }
   let browser: Browser
   beforeAll(async () => {
-    server = await startUiServer({ env: ROOT_ENV })
+    server = await startUiServer({
+      env: { ...ROOT_ENV, GATEHOUSE_REAUTH_MAX_AGE: String(REAUTH_MAX_AGE) },
+    })
     browser = await launchBrowser()
     // Something to list: users, one disabled, and their sign-ins in the audit log.
     for (const name of ['ada', 'grace', 'linus']) {
@@ -111,6 +120,8 @@ describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift'
         await page.goto(`${server.baseUrl}/ui/reset-password#token=not-a-real-token`)
         await heading(t('reset.title'))
         await page.getByText(t('reset.explainLink')).waitFor()
+        // Read once, the token leaves the address bar (and so the history).
+        expect(page.url()).toBe(`${server.baseUrl}/ui/reset-password`)
         await check('reset-password-link')
 
         await page.goto(`${server.baseUrl}/ui/verify-email#token=not-a-real-token`)
@@ -164,6 +175,70 @@ describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift'
         await page.getByRole('dialog', { name: t('keys.retireTitle') }).waitFor()
         await check('admin-keys-retire')
         await page.getByRole('button', { name: t('common.cancel') }).click()
+
+        expect(problems, 'console errors, CSP violations or failed requests').toEqual([])
+      } catch (error) {
+        throw withProblems(problems, error)
+      } finally {
+        await context.close()
+      }
+    },
+    120_000,
+  )
+
+  it.each(PASSES)(
+    'second-factor pages, $language at $width px',
+    async ({ language, locale, messages, width }) => {
+      const { context, page, problems } = await openPage(browser, { locale, width })
+      const t = (key: keyof typeof en) => messages[key]
+      const heading = (name: string) => page.getByRole('heading', { level: 1, name, exact: true }).waitFor()
+      const check = async (name: string) => {
+        if (width > 360) expect(await checkAccessibility(page), `axe on ${name}`).toEqual([])
+        expect(await horizontalOverflow(page), `sideways scrolling on ${name}`).toBe(0)
+        expect(await layoutShift(page), `layout shift on ${name}`).toBeLessThan(0.01)
+        const shot = `${language}-${width}-${name}`
+        if (README_SHOTS.has(shot)) await saveScreenshot(page, shot)
+      }
+      const username = `factor-${language}-${width}`
+      try {
+        await registerUser(server.baseUrl, username, PASSWORD)
+        await page.goto(`${server.baseUrl}/ui/login`)
+        await page.getByLabel(t('field.usernameOrEmail')).fill(username)
+        await page.getByLabel(t('field.password'), { exact: true }).fill(PASSWORD)
+        await page.getByRole('button', { name: t('login.submit'), exact: true }).click()
+        await heading(t('account.title'))
+        const app = page.getByRole('region', { name: t('totp.heading') })
+        await app.getByLabel(t('field.currentPassword')).fill(PASSWORD)
+        await app.getByRole('button', { name: t('totp.start') }).click()
+        await app.getByRole('img', { name: t('totp.qrLabel') }).waitFor()
+        await check('account-totp-setup')
+
+        const secret = (await app.locator('code.secret').innerText()).trim()
+        await app.getByLabel(t('totp.code')).fill(totpCode(secret, server.clock.now()))
+        await app.getByRole('button', { name: t('totp.confirm') }).click()
+        await app.getByRole('list', { name: t('recovery.listLabel') }).waitFor()
+        await check('account-recovery-codes')
+        await app.getByRole('button', { name: t('recovery.saved') }).click()
+        await app.getByRole('button', { name: t('totp.regenerate') }).waitFor()
+        await check('account-factors')
+
+        // An old sign-in: the next sensitive change asks to confirm it is you.
+        server.clock.advanceSeconds(REAUTH_MAX_AGE + 1)
+        await app.getByRole('button', { name: t('totp.regenerate') }).click()
+        await page.getByRole('dialog', { name: t('stepUp.title') }).waitFor()
+        await check('account-step-up')
+        await page.keyboard.press('Escape')
+
+        await page.getByRole('button', { name: t('nav.signOut') }).click()
+        await heading(t('login.title'))
+        await page.getByLabel(t('field.usernameOrEmail')).fill(username)
+        await page.getByLabel(t('field.password'), { exact: true }).fill(PASSWORD)
+        await page.getByRole('button', { name: t('login.submit'), exact: true }).click()
+        await heading(t('mfa.title'))
+        await check('login-second-factor')
+        await page.getByRole('button', { name: t('mfa.useRecovery') }).click()
+        await page.getByLabel(t('mfa.recoveryLabel')).waitFor()
+        await check('login-recovery-code')
 
         expect(problems, 'console errors, CSP violations or failed requests').toEqual([])
       } catch (error) {
