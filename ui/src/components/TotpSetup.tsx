@@ -1,3 +1,4 @@
+import { useEffect } from 'preact/hooks'
 import type { TotpEnrollment } from '../api/types.ts'
 import { asCodeCheck } from '../code-errors.ts'
 import { useForm } from '../form.ts'
@@ -17,6 +18,8 @@ export function TotpSetup(props: {
   enrollment: TotpEnrollment
   confirm: (code: string) => Promise<void>
   onCancel?: () => void
+  /** Put the focus in the code field (when this replaces the form the person was in). */
+  focus?: boolean
 }) {
   const { t } = useI18n()
   const form = useForm({
@@ -26,6 +29,9 @@ export function TotpSetup(props: {
       /^\d{6}$/.test(digitsOnly(values.code)) ? {} : { code: 'totp.codeFormat' as const },
     submit: async (values) => asCodeCheck(() => props.confirm(digitsOnly(values.code))),
   })
+  useEffect(() => {
+    if (props.focus) form.formRef.current?.querySelector('input')?.focus()
+  }, [])
   return (
     <div class="totp-setup">
       <p>{t('totp.scan')}</p>

@@ -33,8 +33,10 @@ export function RegisterPage() {
     }),
     submit: async (values) => {
       const created = await register(values.username.trim(), values.password, values.email.trim())
-      await signInWithPassword(created.username, values.password)
-      navigate('/ui/account', { replace: true })
+      const outcome = await signInWithPassword(created.username, values.password)
+      // A server that requires a second factor lets the new account in only after setting one up, which
+      // the sign-in page walks through.
+      navigate(outcome.kind === 'signed-in' ? '/ui/account' : '/ui/login', { replace: true })
     },
   })
   if (!registrationOpen()) {

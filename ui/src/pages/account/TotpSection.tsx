@@ -79,6 +79,7 @@ export function TotpSection(props: { factors: FactorSummary; onChanged: () => Pr
       {stage.kind === 'setup' && (
         <TotpSetup
           enrollment={stage.enrollment}
+          focus
           confirm={async (code) =>
             setStage({ kind: 'codes', codes: (await confirmTotp(code)).recovery_codes })
           }

@@ -41,6 +41,7 @@ export function EnrollStep(props: { mfaToken: string; onOutcome: (outcome: SignI
         enrollment && (
           <TotpSetup
             enrollment={enrollment}
+            focus
             confirm={async (code) => {
               const { recovery_codes, ...tokens } = await confirmEnrollment(props.mfaToken, code)
               setFinished({ tokens, codes: recovery_codes })
