@@ -117,9 +117,15 @@ export async function passkeyRegistrationOptions(): Promise<WebAuthnJson> {
   return unwrapOptions(await apiRequest<WebAuthnJson>('POST', '/webauthn/register/options', auth))
 }
 
-/** POST /webauthn/register: stores the new passkey under its name. */
-export async function registerPasskey(name: string, response: WebAuthnJson): Promise<void> {
-  await apiRequest('POST', '/webauthn/register', { ...auth, body: { name, response } })
+/**
+ * POST /webauthn/register: stores the new passkey under its name. When it is the account's first second
+ * factor, the answer also carries the ten recovery codes, shown this once.
+ */
+export function registerPasskey(
+  name: string,
+  response: WebAuthnJson,
+): Promise<Passkey & { recovery_codes?: string[] }> {
+  return apiRequest('POST', '/webauthn/register', { ...auth, body: { name, response } })
 }
 
 /** GET /webauthn/credentials. */

@@ -5,6 +5,7 @@ import { StatusMessage } from '../../components/Alert.tsx'
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx'
 import { ErrorAlert } from '../../components/Alert.tsx'
 import { Field } from '../../components/Field.tsx'
+import { RecoveryCodes } from '../../components/RecoveryCodes.tsx'
 import { TableRegion } from '../../components/TableRegion.tsx'
 import { formatDateTime } from '../../format.ts'
 import { useForm } from '../../form.ts'
@@ -17,6 +18,7 @@ export function PasskeysSection(props: { passkeys: Passkey[]; onChanged: () => P
   const { t, language } = useI18n()
   const [done, setDone] = useState<string | undefined>(undefined)
   const [removing, setRemoving] = useState<Passkey | null>(null)
+  const [codes, setCodes] = useState<string[] | null>(null)
   const form = useForm({
     initial: { name: '' },
     fieldForCode: { validation_failed: 'name', passkey_cancelled: 'name', passkey_failed: 'name' },
@@ -24,13 +26,15 @@ export function PasskeysSection(props: { passkeys: Passkey[]; onChanged: () => P
     submit: async (values) => {
       setDone(undefined)
       const name = values.name.trim()
-      await withStepUp(async () => {
+      const added = await withStepUp(async () => {
         const options = await passkeyRegistrationOptions()
-        await registerPasskey(name, await startPasskeyCeremony('create', options))
+        return registerPasskey(name, await startPasskeyCeremony('create', options))
       })
       form.reset()
       setDone(t('passkeys.added', { name }))
-      await props.onChanged()
+      // The first second factor comes with recovery codes; the list reloads once they have been seen.
+      if (added.recovery_codes?.length) setCodes(added.recovery_codes)
+      else await props.onChanged()
     },
   })
   return (
@@ -71,6 +75,15 @@ export function PasskeysSection(props: { passkeys: Passkey[]; onChanged: () => P
             ))}
           </tbody>
         </TableRegion>
+      )}
+      {codes && (
+        <RecoveryCodes
+          codes={codes}
+          onDone={() => {
+            setCodes(null)
+            void props.onChanged()
+          }}
+        />
       )}
       {passkeysSupported() ? (
         <form ref={form.formRef} onSubmit={form.handleSubmit} noValidate>
