@@ -158,6 +158,11 @@ describe.skipIf(skip).each(DIALECTS)('second factors in the pages, Chromium on %
       await expect
         .poll(() => passkeys.getByRole('status').innerText())
         .toBe('The passkey Work laptop is added.')
+      // The account's first second factor: its recovery codes are shown once, here too.
+      const codes = passkeys.getByRole('list', { name: 'Recovery codes' })
+      await codes.waitFor()
+      expect(await codes.getByRole('listitem').count()).toBe(10)
+      await passkeys.getByRole('button', { name: 'I have saved them' }).click()
       await passkeys
         .getByRole('table', { name: 'Your passkeys' })
         .getByRole('cell', { name: 'Work laptop' })
