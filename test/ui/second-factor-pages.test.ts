@@ -165,7 +165,7 @@ describe.skipIf(skip).each(DIALECTS)('second factors in the pages, Chromium on %
       await passkeys.getByRole('button', { name: 'I have saved them' }).click()
       await passkeys
         .getByRole('table', { name: 'Your passkeys' })
-        .getByRole('cell', { name: 'Work laptop' })
+        .getByRole('cell', { name: 'Work laptop', exact: true })
         .waitFor()
       expect(await authenticator.credentialCount()).toBe(1)
       await signOut(page)
