@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { en } from '../../ui/src/i18n/en.ts'
@@ -13,7 +16,16 @@ import {
   skipBrowserSuite,
   startUiServer,
 } from '../helpers/browser.ts'
-import { apiLogin, messagePattern, registerUser, ROOT, ROOT_ENV, totpCode, withProblems } from './support.ts'
+import {
+  apiLogin,
+  callApi,
+  messagePattern,
+  registerUser,
+  ROOT,
+  ROOT_ENV,
+  totpCode,
+  withProblems,
+} from './support.ts'
 
 // Every page, in both languages: axe-core finds no violation (WCAG 2.2 A and AA plus best practices), and
 // at a desktop width and at 360 px nothing scrolls sideways and nothing moves on its own once shown.
@@ -60,9 +72,15 @@ const README_SHOTS = new Set([
 describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift', () => {
   let server: TestApp & { baseUrl: string }
   let browser: Browser
+  const outbox = mkdtempSync(join(tmpdir(), 'gatehouse-ui-outbox-'))
   beforeAll(async () => {
     server = await startUiServer({
-      env: { ...ROOT_ENV, GATEHOUSE_REAUTH_MAX_AGE: String(REAUTH_MAX_AGE) },
+      env: {
+        ...ROOT_ENV,
+        GATEHOUSE_REAUTH_MAX_AGE: String(REAUTH_MAX_AGE),
+        // No SMTP server here: the verification messages go to files, in a folder of this test's own.
+        GATEHOUSE_OUTBOX_DIR: outbox,
+      },
     })
     browser = await launchBrowser()
     // Something to list: users, one disabled, and their sign-ins in the audit log.
@@ -74,6 +92,7 @@ describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift'
   afterAll(async () => {
     await browser?.close()
     await server?.close()
+    rmSync(outbox, { recursive: true, force: true })
   })
 
   it.each(PASSES)(
@@ -201,12 +220,19 @@ describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift'
       }
       const username = `factor-${language}-${width}`
       try {
-        await registerUser(server.baseUrl, username, PASSWORD)
+        // With an address not yet verified, so the account page shows its state and the code form.
+        const created = await callApi(server.baseUrl, 'POST', '/register', {
+          body: { username, password: PASSWORD, email: `${username}@example.test` },
+        })
+        expect(created.status).toBe(201)
         await page.goto(`${server.baseUrl}/ui/login`)
         await page.getByLabel(t('field.usernameOrEmail')).fill(username)
         await page.getByLabel(t('field.password'), { exact: true }).fill(PASSWORD)
         await page.getByRole('button', { name: t('login.submit'), exact: true }).click()
         await heading(t('account.title'))
+        const email = page.getByRole('region', { name: t('email.heading') })
+        await email.getByText(t('email.unverifiedBadge')).waitFor()
+        await email.getByLabel(t('email.code')).waitFor()
         const app = page.getByRole('region', { name: t('totp.heading') })
         await app.getByLabel(t('field.currentPassword')).fill(PASSWORD)
         await app.getByRole('button', { name: t('totp.start') }).click()
