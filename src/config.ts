@@ -9,6 +9,7 @@ import {
   list,
   trustProxy,
 } from './config/validators.ts'
+import { emailConfig, emailEnvironment, type EmailConfig } from './config/email.ts'
 
 export { parseDatabaseUrl } from './config/validators.ts'
 
@@ -70,6 +71,8 @@ export interface Config {
   readonly adminUsername: string | undefined
   readonly adminPassword: string | undefined
   readonly logLevel: string
+  /** Email addresses, reset and change flows, and how mail is sent (src/config/email.ts). */
+  readonly email: EmailConfig
 }
 
 /** Thrown when the environment is invalid; its message lists every problem at once. */
@@ -135,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
         default: 'info',
       }),
+      ...emailEnvironment,
     },
     {
       reporter: ({ errors }) => {
@@ -187,6 +191,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (raw.GATEHOUSE_REFRESH_TOKEN_IDLE_TTL > raw.GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL) {
     problems.push('GATEHOUSE_REFRESH_TOKEN_IDLE_TTL: must not exceed GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL')
   }
+  const issuerForLinks = raw.GATEHOUSE_ISSUER ?? `http://localhost:${raw.PORT}`
+  const email = emailConfig(raw, { production, issuer: issuerForLinks }, problems)
   if (problems.length > 0) throw new ConfigError(problems)
 
   const database = raw.GATEHOUSE_DATABASE_URL
@@ -241,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminUsername: raw.GATEHOUSE_ADMIN_USERNAME,
     adminPassword: raw.GATEHOUSE_ADMIN_PASSWORD,
     logLevel: raw.GATEHOUSE_LOG_LEVEL,
+    email,
   })
 }
 

@@ -5,6 +5,7 @@ import { registerAuditCommands } from './audit.ts'
 import { registerDbCopyCommand } from './db-copy.ts'
 import { registerImportCommands } from './import.ts'
 import { registerKeyCommands } from './keys.ts'
+import { registerMailCommands } from './mail.ts'
 import { registerDatabaseCommands } from './migrate.ts'
 import { registerServeCommand } from './serve.ts'
 import { registerUserCommands } from './users.ts'
@@ -21,6 +22,7 @@ export function createProgram(): Command {
   registerKeyCommands(program)
   registerImportCommands(program)
   registerAuditCommands(program)
+  registerMailCommands(program)
   return program
 }
 
