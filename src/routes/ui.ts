@@ -138,6 +138,7 @@ export const uiRoutes: FastifyPluginAsync<{ directory: string }> = async (app, o
     const html = loaded.shell
       .replace('{{lang}}', language)
       .replace('{{registration}}', escapeAttribute(app.services.config.registration))
+      .replace('{{email}}', app.services.config.email.requireEmail ? 'required' : 'optional')
     return reply.header('vary', 'accept-language, cookie').type('text/html; charset=utf-8').send(html)
   }
   app.get('/ui', { schema: { hide: true } }, page)

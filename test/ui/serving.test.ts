@@ -59,6 +59,7 @@ describe('serving the built pages', () => {
         expect(response.headers.vary).toBe('accept-language, cookie')
         expect(response.body).toContain('<html lang="ko">')
         expect(response.body).toContain('<meta name="gatehouse-registration" content="open" />')
+        expect(response.body).toContain('<meta name="gatehouse-email" content="optional" />')
       }
     } finally {
       await app.close()
@@ -131,6 +132,16 @@ describe('serving the built pages', () => {
     try {
       const html = (await app.inject({ method: 'GET', url: '/ui/register' })).body
       expect(html).toContain('<meta name="gatehouse-registration" content="closed" />')
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('tells the pages when an email address is required (GATEHOUSE_REQUIRE_EMAIL)', async () => {
+    const app = await appOn(directory, { GATEHOUSE_REQUIRE_EMAIL: 'true' })
+    try {
+      const html = (await app.inject({ method: 'GET', url: '/ui/register' })).body
+      expect(html).toContain('<meta name="gatehouse-email" content="required" />')
     } finally {
       await app.close()
     }

@@ -196,6 +196,7 @@ export const en = {
   'login.forgotLink': 'Forgot your password?',
   'login.or': 'or',
   'login.passkey': 'Sign in with a passkey',
+  'register.emailRequiredHint': 'Required on this server. Used to recover your password.',
   'register.emailHint': 'Used to recover your password. You can add it later.',
 
   'mfa.title': 'Second step',

@@ -197,6 +197,7 @@ export const ko: Messages = {
   'login.forgotLink': '비밀번호를 잊으셨나요?',
   'login.or': '또는',
   'login.passkey': '패스키로 로그인',
+  'register.emailRequiredHint': '이 서버에서는 필수입니다. 비밀번호를 찾을 때 사용합니다.',
   'register.emailHint': '비밀번호를 찾을 때 사용합니다. 나중에 추가해도 됩니다.',
 
   'mfa.title': '2단계 인증',

@@ -8,7 +8,7 @@ import { useForm } from '../form.ts'
 import { useI18n } from '../i18n/index.ts'
 import { navigate } from '../router.ts'
 import { useSession } from '../session.ts'
-import { registrationOpen } from '../settings.ts'
+import { emailRequired, registrationOpen } from '../settings.ts'
 import { signInWithPassword } from '../signin.ts'
 
 /** /ui/register: create an account (when registration is open), then sign in to it. */
@@ -28,6 +28,7 @@ export function RegisterPage() {
     },
     validate: (values) => ({
       ...(values.username.trim() === '' ? { username: 'field.required' as const } : {}),
+      ...(emailRequired() && values.email.trim() === '' ? { email: 'field.required' as const } : {}),
       ...(values.password === '' ? { password: 'field.required' as const } : {}),
       ...(values.confirm !== values.password ? { confirm: 'field.passwordsDiffer' as const } : {}),
     }),
@@ -67,7 +68,7 @@ export function RegisterPage() {
           type="email"
           inputMode="email"
           autoComplete="email"
-          hint={t('register.emailHint')}
+          hint={t(emailRequired() ? 'register.emailRequiredHint' : 'register.emailHint')}
           value={form.values.email}
           onInput={form.set('email')}
           error={form.errors.email}
