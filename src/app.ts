@@ -17,6 +17,7 @@ import { accountRoutes } from './routes/account.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { adminAuditRoutes } from './routes/admin-audit.ts'
 import { adminKeyRoutes } from './routes/admin-keys.ts'
+import { adminMfaRoutes } from './routes/admin-mfa.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
 import { adminUserEmailRoutes } from './routes/admin-user-email.ts'
 import { authRoutes } from './routes/auth.ts'
@@ -24,12 +25,16 @@ import { browserSessionRoutes } from './routes/browser-session.ts'
 import { emailRoutes } from './routes/email.ts'
 import { emailAccountRoutes } from './routes/email-account.ts'
 import { healthRoutes } from './routes/health.ts'
+import { mfaRoutes } from './routes/mfa.ts'
+import { mfaLoginRoutes } from './routes/mfa-login.ts'
 import { oauthRoutes } from './routes/oauth.ts'
 import { profileRoutes } from './routes/profile.ts'
 import { protectedRoutes } from './routes/protected.ts'
 import { ErrorBody, UnprocessableBody } from './routes/schemas.ts'
 import { sessionRoutes } from './routes/sessions.ts'
 import { uiRoutes, DEFAULT_UI_DIRECTORY } from './routes/ui.ts'
+import { webauthnRoutes } from './routes/webauthn.ts'
+import { webauthnLoginRoutes } from './routes/webauthn-login.ts'
 import { wellKnownRoutes } from './routes/well-known.ts'
 import { createServiceContext, type ContextDependencies } from './services/create-context.ts'
 import { ensureBootstrapAdmin } from './services/users.ts'
@@ -118,8 +123,17 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(oauthRoutes)
   await app.register(browserSessionRoutes)
   await app.register(emailRoutes)
+  await app.register(mfaLoginRoutes)
+  await app.register(webauthnLoginRoutes)
   await app.register(
-    protectedRoutes('user', [profileRoutes, accountRoutes, sessionRoutes, emailAccountRoutes]),
+    protectedRoutes('user', [
+      profileRoutes,
+      accountRoutes,
+      sessionRoutes,
+      emailAccountRoutes,
+      mfaRoutes,
+      webauthnRoutes,
+    ]),
   )
   await app.register(
     protectedRoutes('admin', [
@@ -128,6 +142,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
       adminUserEmailRoutes,
       adminAuditRoutes,
       adminKeyRoutes,
+      adminMfaRoutes,
     ]),
   )
   await app.register(wellKnownRoutes)

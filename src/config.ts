@@ -10,6 +10,7 @@ import {
   trustProxy,
 } from './config/validators.ts'
 import { emailConfig, emailEnvironment, type EmailConfig } from './config/email.ts'
+import { mfaConfig, mfaSpecs, type MfaConfig } from './config/mfa.ts'
 
 export { parseDatabaseUrl } from './config/validators.ts'
 
@@ -20,7 +21,7 @@ export type SigningAlgorithm = 'EdDSA' | 'ES256' | 'RS256' | 'HS256'
 export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }
 
 /** The validated, frozen configuration every part of the server receives. */
-export interface Config {
+export interface Config extends MfaConfig {
   readonly production: boolean
   readonly port: number
   readonly host: string
@@ -134,6 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       GATEHOUSE_ROLES: list({ default: [] }),
       GATEHOUSE_ADMIN_USERNAME: str({ default: undefined }),
       GATEHOUSE_ADMIN_PASSWORD: str({ default: undefined }),
+      ...mfaSpecs,
       GATEHOUSE_LOG_LEVEL: str({
         choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
         default: 'info',
@@ -248,6 +250,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: raw.GATEHOUSE_ADMIN_PASSWORD,
     logLevel: raw.GATEHOUSE_LOG_LEVEL,
     email,
+    ...mfaConfig(raw),
   })
 }
 
