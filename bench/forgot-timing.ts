@@ -1,9 +1,9 @@
-// npx tsx bench/forgot-timing.ts: does POST /password/forgot take the same time whether the address
+// npm run bench:forgot-timing: does POST /password/forgot take the same time whether the address
 // belongs to an account with a verified address, to one whose address is unverified, or to nobody?
-// A real server (`gatehouse serve`, its own process: a client in the same process would share its event
-// loop and wait for the server's background work) on a temporary SQLite file, hit over HTTP with the
-// three kinds interleaved (the order rotates), so drift in machine load and the background work of one
-// request hit every kind alike.
+// A real server (`gatehouse serve` from the sources, in its own process: a client in the same process
+// would share its event loop and wait for the server's background work) on a temporary SQLite file,
+// hit over HTTP with the three kinds interleaved (the order rotates), so drift in machine load and the
+// background work of one request hit every kind alike.
 // Mail goes to .eml files in the temporary folder; the quotas are raised so every existing-address
 // request really queues a message (the most work the background does).
 
@@ -30,7 +30,7 @@ const port = await new Promise<number>((resolve) => {
 })
 const server = spawn(
   process.execPath,
-  [fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url)), 'serve'],
+  [fileURLToPath(new URL('../bin/gatehouse-dev.js', import.meta.url)), 'serve'],
   {
     cwd: directory,
     stdio: ['ignore', 'ignore', 'inherit'],
