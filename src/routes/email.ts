@@ -82,7 +82,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      requestPasswordReset(app.services, request.body, requestMeta(request))
+      await requestPasswordReset(app.services, request.body, requestMeta(request))
       return reply.code(202).send(FORGOT_PASSWORD_ANSWER)
     },
   )
