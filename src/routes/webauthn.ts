@@ -93,7 +93,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       await removeCredential(app.services, accountCaller(request, reply), request.params.id, request.body)
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 }
