@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox'
 import { logInWithPasskey, loginOptions } from '../services/mfa/webauthn-login.ts'
 import { guardRefreshCookieMode, IssuedTokenResponse } from './browser-cookies.ts'
 import { requireContentType } from './content-type.ts'
+import { presentedDeviceToken } from './device-cookie.ts'
 import { SecondFactorRequiredBody, sendLoginResult } from './login-result.ts'
 import { MfaToken } from './mfa-login.ts'
 import { optionalJsonBody } from './mfa.ts'
@@ -54,6 +55,7 @@ export const webauthnLoginRoutes: FastifyPluginAsyncTypebox = async (app) => {
         mfaToken: request.body.mfa_token,
         meta: requestMeta(request),
         onRateLimit: rateLimitSink(reply),
+        deviceToken: presentedDeviceToken(request),
       })
       return sendLoginResult(request, reply, app.services, result)
     },

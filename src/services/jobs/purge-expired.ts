@@ -1,6 +1,7 @@
 import { purgeAuditEventsBefore } from '../../db/audit.ts'
 import { purgeOneTimeSecrets } from '../../db/one-time-secrets.ts'
 import { purgeExpiredSessions } from '../../db/sessions.ts'
+import { purgeWebauthnChallenges } from '../../db/webauthn.ts'
 import type { ServiceContext } from '../context.ts'
 
 const DAY_MS = 86_400_000
@@ -14,7 +15,9 @@ export async function purgeExpiredRecords(
 ): Promise<{ sessions: number; oneTimeSecrets: number }> {
   const now = context.clock.now()
   const sessions = await purgeExpiredSessions(context.db, now)
-  const oneTimeSecrets = await purgeOneTimeSecrets(context.db, now)
+  // WebAuthn challenges are one-time secrets too (a table of their own: they may have no user yet).
+  const oneTimeSecrets =
+    (await purgeOneTimeSecrets(context.db, now)) + (await purgeWebauthnChallenges(context.db, now))
   return { sessions, oneTimeSecrets }
 }
 

@@ -19,7 +19,12 @@ import { withLoginThrottle } from '../login/throttled.ts'
 import type { AuthenticationMethod, LoginResult } from '../login/types.ts'
 import type { RateLimitSink } from '../throttle/rate-limit-info.ts'
 import { consumeMfaToken, findPendingSecondFactor } from './mfa-token.ts'
-import { finishSecondFactorLogin, incorrectCode, recordSecondFactorFailure } from './second-factor-login.ts'
+import {
+  finishSecondFactorLogin,
+  incorrectCode,
+  recordSecondFactorFailure,
+  secondFactorThrottle,
+} from './second-factor-login.ts'
 import {
   challengeOf,
   consumeChallenge,
@@ -71,6 +76,7 @@ export interface WebauthnLoginAttempt {
   mfaToken?: string | undefined
   meta: RequestMeta
   onRateLimit?: RateLimitSink | undefined
+  deviceToken?: string | undefined
 }
 
 /** RFC 8176: a key the platform keeps in hardware is `hwk`; a synced (backed-up) passkey is `swk`. */
@@ -138,7 +144,7 @@ export async function logInWithPasskey(
   const pending = await findPendingSecondFactor(context, attempt.mfaToken, 'mfa_token')
   const credential = await withLoginThrottle(
     context,
-    { username: pending.user.username, meta: attempt.meta, onRateLimit: attempt.onRateLimit },
+    secondFactorThrottle(context, pending, attempt),
     async () => {
       const used = await verifyAssertion(context, attempt, {
         userId: pending.user.id,
