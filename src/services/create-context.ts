@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './clock.ts'
 import type { ServiceContext } from './context.ts'
 import { SecretBox } from './keys/encryption.ts'
 import { KeyStore } from './keys/key-store.ts'
+import { resealTotpSecrets } from './mfa/reseal.ts'
 import { createPasswordHasher } from './passwords.ts'
 import { createThrottles } from './throttle/build.ts'
 
@@ -43,6 +44,7 @@ export async function createServiceContext(
     const secretBox = new SecretBox(config.secret, config.secretPrevious)
     const keys = new KeyStore(db, config, clock, secretBox)
     await keys.initialize()
+    await resealTotpSecrets(db, secretBox, config.secretPrevious)
     const passwords = await createPasswordHasher(config.argon2, {
       concurrency: config.hashConcurrency,
       queueMax: config.hashQueueMax,
