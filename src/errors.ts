@@ -22,6 +22,10 @@ export type ErrorCode =
   | 'key_rotation_unavailable'
   | 'key_already_retired'
   | 'csrf_failed'
+  | 'email_not_verified'
+  | 'email_taken'
+  | 'email_missing'
+  | 'invalid_or_expired_token'
   | 'mfa_required'
   | 'mfa_enrollment_required'
   | 'invalid_mfa_token'
@@ -29,6 +33,8 @@ export type ErrorCode =
   | 'mfa_already_enabled'
   | 'mfa_not_enabled'
   | 'webauthn_failed'
+  | 'not_ready'
+  | 'shutting_down'
 
 /** An error that maps to one HTTP response with a stable `code`; its cause is logged, never sent. */
 export class AppError extends Error {

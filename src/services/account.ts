@@ -1,5 +1,8 @@
+import { revokeOneTimeSecrets } from '../db/one-time-secrets.ts'
 import { revokeUserSessions } from '../db/sessions.ts'
-import { deleteUser, selectEnabledAdminIds, updatePasswordHash } from '../db/users.ts'
+import { EMAIL_PURPOSES } from './email/issue.ts'
+import { deleteUser, replacePasswordHash, selectEnabledAdminIds } from '../db/users.ts'
+import { AppError } from '../errors.ts'
 import { assertAdminRemains, removesAdmin } from './admin/last-admin.ts'
 import type { ServiceContext } from './context.ts'
 import { recordAuditEvent, type RequestMeta } from './audit.ts'
@@ -35,8 +38,14 @@ export async function changePassword(
   const passwordHash = await context.passwords.hash(password)
   const now = context.clock.now()
   const revokedSessions = await context.db.transaction().execute(async (trx) => {
-    await updatePasswordHash(trx, userId, passwordHash, now)
+    // Two parallel changes both proved the same old password; only the first may land, or both callers
+    // would be told "changed" while one of the new passwords does not work (issue 16, races suite).
+    if (!(await replacePasswordHash(trx, userId, user.password_hash, passwordHash, now))) {
+      throw new AppError(403, 'invalid_credentials', 'Incorrect password')
+    }
     const revoked = await revokeUserSessions(trx, userId, now, 'password_changed', currentSessionId)
+    // A reset link mailed before the change must not undo it.
+    await revokeOneTimeSecrets(trx, userId, now, EMAIL_PURPOSES.reset)
     await recordAuditEvent(trx, now, meta, {
       action: 'password.change',
       actorUserId: userId,
