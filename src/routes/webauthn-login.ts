@@ -23,10 +23,15 @@ export const webauthnLoginRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Request options for navigator.credentials.get: with an mfa_token, that account’s passkeys; ' +
           'without, any discoverable passkey with user verification',
         body: Type.Object({ mfa_token: Type.Optional(MfaToken) }, { additionalProperties: false }),
-        response: { 200: RequestOptionsSchema, ...errorResponses(401, 415, 422) },
+        response: { 200: RequestOptionsSchema, ...errorResponses(401, 415, 422, 429) },
       },
     },
-    async (request) => loginOptions(app.services, request.body.mfa_token),
+    async (request, reply) =>
+      loginOptions(app.services, {
+        mfaToken: request.body.mfa_token,
+        meta: requestMeta(request),
+        onRateLimit: rateLimitSink(reply),
+      }),
   )
 
   app.post(

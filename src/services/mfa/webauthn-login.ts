@@ -41,8 +41,11 @@ import { userHandle } from './webauthn-registration.ts'
  */
 export async function loginOptions(
   context: ServiceContext,
-  mfaToken: string | undefined,
+  request: { mfaToken: string | undefined; meta: RequestMeta; onRateLimit?: RateLimitSink | undefined },
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { mfaToken } = request
+  // Each answer stores a challenge, for anyone who asks: counted per IP (429 past the limit).
+  request.onRateLimit?.(await context.throttles.webauthnChallenges.consume(request.meta.ip ?? 'unknown'))
   const party = relyingParty(context)
   if (mfaToken === undefined) {
     const challenge = await issueChallenge(context, 'webauthn_login', null)
