@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox'
 import { changePassword, deleteAccount } from '../services/account.ts'
 import { requireContentType } from './content-type.ts'
 import { accountCaller } from './request-meta.ts'
-import { bearerSecurity, errorResponses } from './schemas.ts'
+import { bearerSecurity, errorResponses, NoContent } from './schemas.ts'
 
 const Password = Type.String({ minLength: 1, maxLength: 4096 })
 
@@ -46,12 +46,12 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Delete your account and all its sessions',
         security: bearerSecurity,
         body: Type.Object({ password: Password }, { additionalProperties: false }),
-        response: { ...errorResponses(401, 403, 415, 422, 429) },
+        response: { 204: NoContent, ...errorResponses(401, 403, 415, 422, 429) },
       },
     },
     async (request, reply) => {
       await deleteAccount(app.services, accountCaller(request, reply), request.body.password)
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 }
