@@ -1,6 +1,7 @@
 import { cleanEnv, port, str } from 'envalid'
 import { availableParallelism } from 'node:os'
 import { loadDevelopmentSecret } from './dev-secret.ts'
+import { readMetricsConfig, type MetricsConfig } from './config/metrics.ts'
 import {
   databaseUrl,
   integer,
@@ -9,6 +10,8 @@ import {
   list,
   trustProxy,
 } from './config/validators.ts'
+import { emailConfig, emailEnvironment, type EmailConfig } from './config/email.ts'
+import { mfaConfig, mfaSpecs, type MfaConfig } from './config/mfa.ts'
 
 export { parseDatabaseUrl } from './config/validators.ts'
 
@@ -19,7 +22,7 @@ export type SigningAlgorithm = 'EdDSA' | 'ES256' | 'RS256' | 'HS256'
 export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }
 
 /** The validated, frozen configuration every part of the server receives. */
-export interface Config {
+export interface Config extends MfaConfig {
   readonly production: boolean
   readonly port: number
   readonly host: string
@@ -70,6 +73,10 @@ export interface Config {
   readonly adminUsername: string | undefined
   readonly adminPassword: string | undefined
   readonly logLevel: string
+  /** Email addresses, reset and change flows, and how mail is sent (src/config/email.ts). */
+  readonly email: EmailConfig
+  /** GET /metrics: off unless a bearer token or a loopback listener is configured. */
+  readonly metrics: MetricsConfig
 }
 
 /** Thrown when the environment is invalid; its message lists every problem at once. */
@@ -131,10 +138,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       GATEHOUSE_ROLES: list({ default: [] }),
       GATEHOUSE_ADMIN_USERNAME: str({ default: undefined }),
       GATEHOUSE_ADMIN_PASSWORD: str({ default: undefined }),
+      ...mfaSpecs,
       GATEHOUSE_LOG_LEVEL: str({
         choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
         default: 'info',
       }),
+      ...emailEnvironment,
     },
     {
       reporter: ({ errors }) => {
@@ -187,6 +196,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (raw.GATEHOUSE_REFRESH_TOKEN_IDLE_TTL > raw.GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL) {
     problems.push('GATEHOUSE_REFRESH_TOKEN_IDLE_TTL: must not exceed GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL')
   }
+  const issuerForLinks = raw.GATEHOUSE_ISSUER ?? `http://localhost:${raw.PORT}`
+  const email = emailConfig(raw, { production, issuer: issuerForLinks }, problems)
+  const metrics = readMetricsConfig(env, problems)
   if (problems.length > 0) throw new ConfigError(problems)
 
   const database = raw.GATEHOUSE_DATABASE_URL
@@ -241,6 +253,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminUsername: raw.GATEHOUSE_ADMIN_USERNAME,
     adminPassword: raw.GATEHOUSE_ADMIN_PASSWORD,
     logLevel: raw.GATEHOUSE_LOG_LEVEL,
+    email,
+    ...mfaConfig(raw),
+    metrics,
   })
 }
 

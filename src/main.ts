@@ -1,15 +1,11 @@
 import { buildApp } from './app.ts'
 import type { Config } from './config.ts'
+import { startupSummary, startupWarnings } from './startup-log.ts'
 
 /** Starts the server on the configured address and closes it cleanly on SIGTERM or SIGINT. */
 export async function startServer(config: Config): Promise<void> {
   const app = await buildApp(config)
-  if (config.secretGenerated) {
-    app.log.warn(
-      'GATEHOUSE_SECRET is not set: using a development secret generated into the data folder. ' +
-        'Set GATEHOUSE_SECRET (32+ bytes) before going to production; NODE_ENV=production refuses to start without it.',
-    )
-  }
+  for (const warning of startupWarnings(config)) app.log.warn(warning)
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
@@ -26,4 +22,5 @@ export async function startServer(config: Config): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
   await app.listen({ port: config.port, host: config.host })
+  app.log.info(startupSummary(config), 'gatehouse started')
 }

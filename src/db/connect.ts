@@ -21,6 +21,15 @@ import type { Database, Dialect } from './schema.ts'
 export interface DatabaseHandle {
   readonly db: Kysely<Database>
   readonly dialect: Dialect
+  /** The PostgreSQL pool, for the pool-use metrics; absent for SQLite. */
+  readonly pool?: PoolUse
+}
+
+/** What the metrics read from a connection pool. */
+export interface PoolUse {
+  readonly totalCount: number
+  readonly idleCount: number
+  readonly waitingCount: number
 }
 
 /** Options that only matter for PostgreSQL. */
@@ -38,7 +47,9 @@ const INT8_OID = 20
 export function connectDatabase(target: DatabaseTarget, options: PostgresOptions = {}): DatabaseHandle {
   if (target.kind === 'sqlite')
     return { db: new Kysely<Database>({ dialect: sqliteDialect(target.path) }), dialect: 'sqlite' }
-  return { db: new Kysely<Database>({ dialect: postgresDialect(target.url, options) }), dialect: 'postgres' }
+  const pool = postgresPool(target.url, options)
+  const dialect = new SearchPathPostgresDialect({ pool })
+  return { db: new Kysely<Database>({ dialect }), dialect: 'postgres', pool }
 }
 
 /** The files of a SQLite database: the database itself and its write-ahead log and shared memory. */
@@ -68,7 +79,7 @@ function sqliteDialect(path: string): SqliteDialect {
   return new SqliteDialect({ database })
 }
 
-function postgresDialect(url: string, options: PostgresOptions): PostgresDialect {
+function postgresPool(url: string, options: PostgresOptions): pg.Pool {
   const statementTimeoutMs = options.statementTimeoutMs ?? 5000
   const pool = new pg.Pool({
     connectionString: url,
@@ -101,7 +112,7 @@ function postgresDialect(url: string, options: PostgresOptions): PostgresDialect
     client.on('error', (error) => options.onPoolError?.(error))
     dropConnectionOnReadTimeout(client)
   })
-  return new SearchPathPostgresDialect({ pool })
+  return pool
 }
 
 /**
