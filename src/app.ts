@@ -7,6 +7,7 @@ import type { Config } from './config.ts'
 import { createLogger } from './logger.ts'
 import { authenticatePlugin } from './plugins/authenticate.ts'
 import { docsPlugin } from './plugins/docs.ts'
+import { drainingPlugin } from './plugins/draining.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { jobsPlugin } from './plugins/jobs.ts'
 import { jsonBodyPlugin } from './plugins/json-body.ts'
@@ -76,6 +77,9 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
     connectionTimeout: 60_000,
     // Idle keep-alive sockets are cheap to reopen and costly to hold during a connection flood.
     keepAliveTimeout: 5_000,
+    // A request that reaches an open connection while the server closes is served, not refused with 503:
+    // the drain (src/main.ts) has already turned new traffic away, so these are stragglers to finish.
+    return503OnClosing: false,
     http: {
       // Slowloris: a client gets GATEHOUSE_HEADERS_TIMEOUT (10 s) to finish sending its headers. Node only
       // enforces it when it sweeps its connections, every 30 s by default, so a client trickling a byte
@@ -119,6 +123,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(docsPlugin, { version: VERSION, sharedSchemas: [ErrorBody, UnprocessableBody] })
   await app.register(jobsPlugin)
   await app.register(metricsPlugin)
+  await app.register(drainingPlugin)
 
   // Responses carry user data or tokens unless a route says otherwise (the JWKS and /docs do).
   app.addHook('onSend', async (_request, reply) => {

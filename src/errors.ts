@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'mfa_not_enabled'
   | 'webauthn_failed'
   | 'not_ready'
+  | 'shutting_down'
 
 /** An error that maps to one HTTP response with a stable `code`; its cause is logged, never sent. */
 export class AppError extends Error {
