@@ -20,8 +20,11 @@ import { adminRoutes } from './routes/admin.ts'
 import { adminAuditRoutes } from './routes/admin-audit.ts'
 import { adminKeyRoutes } from './routes/admin-keys.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
+import { adminUserEmailRoutes } from './routes/admin-user-email.ts'
 import { authRoutes } from './routes/auth.ts'
 import { browserSessionRoutes } from './routes/browser-session.ts'
+import { emailRoutes } from './routes/email.ts'
+import { emailAccountRoutes } from './routes/email-account.ts'
 import { healthRoutes } from './routes/health.ts'
 import { metricsRoutes } from './routes/metrics.ts'
 import { oauthRoutes } from './routes/oauth.ts'
@@ -33,7 +36,7 @@ import { uiRoutes, DEFAULT_UI_DIRECTORY } from './routes/ui.ts'
 import { wellKnownRoutes } from './routes/well-known.ts'
 import { createServiceContext, type ContextDependencies } from './services/create-context.ts'
 import { ensureBootstrapAdmin } from './services/users.ts'
-import { VERSION } from './version.ts'
+import { VERSION } from './installation.ts'
 
 /** What tests (or an embedding program) may supply instead of the defaults. */
 export interface AppDependencies extends ContextDependencies {
@@ -120,9 +123,18 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(authRoutes)
   await app.register(oauthRoutes)
   await app.register(browserSessionRoutes)
-  await app.register(protectedRoutes('user', [profileRoutes, accountRoutes, sessionRoutes]))
+  await app.register(emailRoutes)
   await app.register(
-    protectedRoutes('admin', [adminRoutes, adminUserRoutes, adminAuditRoutes, adminKeyRoutes]),
+    protectedRoutes('user', [profileRoutes, accountRoutes, sessionRoutes, emailAccountRoutes]),
+  )
+  await app.register(
+    protectedRoutes('admin', [
+      adminRoutes,
+      adminUserRoutes,
+      adminUserEmailRoutes,
+      adminAuditRoutes,
+      adminKeyRoutes,
+    ]),
   )
   await app.register(wellKnownRoutes)
   await app.register(healthRoutes)

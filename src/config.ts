@@ -10,6 +10,7 @@ import {
   list,
   trustProxy,
 } from './config/validators.ts'
+import { emailConfig, emailEnvironment, type EmailConfig } from './config/email.ts'
 
 export { parseDatabaseUrl } from './config/validators.ts'
 
@@ -73,6 +74,8 @@ export interface Config {
   readonly logLevel: string
   /** GET /metrics: off unless a bearer token or a loopback listener is configured. */
   readonly metrics: MetricsConfig
+  /** Email addresses, reset and change flows, and how mail is sent (src/config/email.ts). */
+  readonly email: EmailConfig
 }
 
 /** Thrown when the environment is invalid; its message lists every problem at once. */
@@ -138,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
         default: 'info',
       }),
+      ...emailEnvironment,
     },
     {
       reporter: ({ errors }) => {
@@ -191,6 +195,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('GATEHOUSE_REFRESH_TOKEN_IDLE_TTL: must not exceed GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL')
   }
   const metrics = readMetricsConfig(env, problems)
+  const issuerForLinks = raw.GATEHOUSE_ISSUER ?? `http://localhost:${raw.PORT}`
+  const email = emailConfig(raw, { production, issuer: issuerForLinks }, problems)
   if (problems.length > 0) throw new ConfigError(problems)
 
   const database = raw.GATEHOUSE_DATABASE_URL
@@ -246,6 +252,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: raw.GATEHOUSE_ADMIN_PASSWORD,
     logLevel: raw.GATEHOUSE_LOG_LEVEL,
     metrics,
+    email,
   })
 }
 

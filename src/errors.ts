@@ -23,6 +23,10 @@ export type ErrorCode =
   | 'key_already_retired'
   | 'csrf_failed'
   | 'not_ready'
+  | 'email_not_verified'
+  | 'email_taken'
+  | 'email_missing'
+  | 'invalid_or_expired_token'
 
 /** An error that maps to one HTTP response with a stable `code`; its cause is logged, never sent. */
 export class AppError extends Error {

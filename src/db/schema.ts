@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Generated, Kysely, Transaction } from 'kysely'
 
 // Every time is integer epoch milliseconds (bigint on PostgreSQL, INTEGER on SQLite), made in code
 // from the injected clock, so both engines store and compare the same numbers.
@@ -18,6 +18,13 @@ export interface UsersTable {
   updated_at: number
   disabled_at: number | null
   last_login_at: number | null
+  /** The address as typed, or null. */
+  email: string | null
+  /** The normalized address (see services/email/addresses.ts); unique among verified addresses. */
+  email_key: string | null
+  /** 1 once the address is verified, else 0 (an integer on both engines). */
+  email_verified: Generated<number>
+  email_verified_at: number | null
 }
 
 /** A login session; its id is the `sid` claim of every access token issued for it. */
@@ -107,6 +114,27 @@ export interface OneTimeSecretsTable {
   consumed_at: number | null
 }
 
+/**
+ * One queued email. `sealed` (SecretBox) holds the recipient, subject and bodies; `kind` names the
+ * template for logs. A sender claims a row (`claimed_by` until `claimed_until`) before sending it.
+ */
+export interface EmailOutboxTable {
+  id: string
+  kind: string
+  /** The account the message is about, for the audit record of its delivery. */
+  user_id: string | null
+  sealed: string
+  created_at: number
+  attempts: number
+  next_attempt_at: number
+  claimed_by: string | null
+  claimed_until: number | null
+  sent_at: number | null
+  failed_at: number | null
+  /** The SMTP reply code or error name of the last failure; never the message or an address. */
+  last_error: string | null
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   users: UsersTable
@@ -117,6 +145,7 @@ export interface Database {
   leases: LeasesTable
   throttle_counters: ThrottleCountersTable
   one_time_secrets: OneTimeSecretsTable
+  email_outbox: EmailOutboxTable
 }
 
 /** A connection or an open transaction: repository functions accept either. */

@@ -16,7 +16,8 @@ import { bearerSecurity, errorResponses } from './schemas.ts'
 const Timestamp = Type.String({ format: 'date-time' })
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
 
-const AdminUser = Type.Object({
+/** A user as admins see it. */
+export const AdminUser = Type.Object({
   id: Type.String(),
   username: Type.String(),
   role: Type.String(),
@@ -25,6 +26,8 @@ const AdminUser = Type.Object({
   created_at: Timestamp,
   updated_at: Timestamp,
   last_login_at: NullableTimestamp,
+  email: Type.Union([Type.String(), Type.Null()]),
+  email_verified: Type.Boolean(),
 })
 
 const AdminSession = Type.Object({

@@ -24,6 +24,20 @@ const LoginBody = Type.Object(
   { additionalProperties: false },
 )
 
+const RegisterBody = Type.Object(
+  {
+    ...CredentialsBody.properties,
+    email: Type.Optional(
+      Type.String({
+        minLength: 3,
+        maxLength: 320,
+        description: 'Optional (required with GATEHOUSE_REQUIRE_EMAIL); a verification message is sent to it',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
 const LOGIN_MEDIA_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data']
 
 /** The seed's `/register` and `/login`. */
@@ -45,7 +59,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'Create an account',
-        body: CredentialsBody,
+        body: RegisterBody,
         response: { 201: PublicUserSchema, ...errorResponses(403, 409, 415, 422, 429) },
       },
     },

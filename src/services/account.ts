@@ -1,4 +1,6 @@
+import { revokeOneTimeSecrets } from '../db/one-time-secrets.ts'
 import { revokeUserSessions } from '../db/sessions.ts'
+import { EMAIL_PURPOSES } from './email/issue.ts'
 import { deleteUser, selectEnabledAdminIds, updatePasswordHash } from '../db/users.ts'
 import { assertAdminRemains, removesAdmin } from './admin/last-admin.ts'
 import type { ServiceContext } from './context.ts'
@@ -34,6 +36,8 @@ export async function changePassword(
   const revokedSessions = await context.db.transaction().execute(async (trx) => {
     await updatePasswordHash(trx, userId, passwordHash, now)
     const revoked = await revokeUserSessions(trx, userId, now, 'password_changed', currentSessionId)
+    // A reset link mailed before the change must not undo it.
+    await revokeOneTimeSecrets(trx, userId, now, EMAIL_PURPOSES.reset)
     await recordAuditEvent(trx, now, meta, {
       action: 'password.change',
       actorUserId: userId,

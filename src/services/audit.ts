@@ -35,6 +35,17 @@ export type AuditAction =
   | 'admin.sessions.revoke'
   | 'key.rotate'
   | 'users.import'
+  | 'email.verification_requested'
+  | 'email.verified'
+  | 'email.change_requested'
+  | 'email.changed'
+  | 'email.sent'
+  | 'email.failed'
+  | 'email.throttled'
+  | 'password.reset_requested'
+  | 'password.reset'
+  | 'admin.user.email'
+  | 'admin.user.reset_requested'
 
 /** One event to record; ids, time and request metadata are filled in by `recordAuditEvent`. */
 export interface AuditEventInput {

@@ -36,6 +36,16 @@ const EVENT_NAMES: Record<string, SecurityEventName> = {
   'admin.sessions.revoke': { name: 'admin.user.sessions_revoked', level: 'info' },
   'key.rotate': { name: 'keys.rotated', level: 'info' },
   'users.import': { name: 'admin.users.imported', level: 'info' },
+  'email.verification_requested': { name: 'account.email.verification_requested', level: 'info' },
+  'email.verified': { name: 'account.email.verified', level: 'info' },
+  'email.change_requested': { name: 'account.email.change_requested', level: 'info' },
+  'email.changed': { name: 'account.email.changed', level: 'info' },
+  'email.sent': { name: 'mail.sent', level: 'debug' },
+  'email.failed': { name: 'mail.failed', level: 'warn' },
+  'email.throttled': { name: 'mail.throttled', level: 'warn' },
+  'password.reset_requested': { name: 'account.password.reset_requested', level: 'info' },
+  'password.reset': { name: 'account.password.reset', level: 'info' },
+  'admin.user.email': { name: 'admin.user.email_changed', level: 'warn' },
 }
 
 // One admin update can change several things; each gets the name a SIEM rule would look for.

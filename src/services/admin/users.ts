@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely'
 import { AppError } from '../../errors.ts'
 import { isUniqueViolation } from '../../db/errors.ts'
 import type { Database } from '../../db/schema.ts'
+import { revokeOneTimeSecrets } from '../../db/one-time-secrets.ts'
 import { countLiveSessions, revokeUserSessions } from '../../db/sessions.ts'
 import {
   deleteUser,
@@ -13,6 +14,7 @@ import {
 } from '../../db/users.ts'
 import { recordAuditEvent, type AuditEventInput, type RequestMeta } from '../audit.ts'
 import type { ServiceContext } from '../context.ts'
+import { EMAIL_PURPOSES } from '../email/issue.ts'
 import { acceptNewPassword } from '../password-policy.ts'
 import { canonicalUsername, normalizeNewUsername } from '../usernames.ts'
 import { assertKnownRole, createUser, usernameTaken } from '../users.ts'
@@ -36,6 +38,8 @@ export interface AdminUserView {
   created_at: string
   updated_at: string
   last_login_at: string | null
+  email: string | null
+  email_verified: boolean
 }
 
 const iso = (time: number) => new Date(time).toISOString()
@@ -52,6 +56,8 @@ export function toAdminUser(row: UserRow): AdminUserView {
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
     last_login_at: isoOrNull(row.last_login_at),
+    email: row.email,
+    email_verified: row.email_verified === 1,
   }
 }
 
@@ -222,6 +228,7 @@ export async function resetPasswordAsAdmin(
   return adminTransaction(context, actor, id, async (trx, _target, _admins, now) => {
     await updatePasswordHash(trx, id, passwordHash, now)
     const revokedSessions = await revokeUserSessions(trx, id, now, 'password_reset_by_admin')
+    await revokeOneTimeSecrets(trx, id, now, EMAIL_PURPOSES.reset)
     return {
       result: { revokedSessions },
       audit: { action: 'admin.user.password_reset', details: { revoked_sessions: revokedSessions } },

@@ -11,10 +11,14 @@ import type { AuthenticationProof, LoginResult } from './types.ts'
  */
 export async function completeLogin(
   context: ServiceContext,
-  user: Pick<UserRow, 'id' | 'username' | 'role'>,
+  user: Pick<UserRow, 'id' | 'username' | 'role' | 'email_verified'>,
   _proof: AuthenticationProof,
   meta: RequestMeta,
 ): Promise<LoginResult> {
+  // GATEHOUSE_REQUIRE_VERIFIED_EMAIL: decided only now, after the password was right (issue 11).
+  if (context.config.email.requireVerifiedEmail && user.email_verified !== 1) {
+    return { kind: 'email_not_verified', userId: user.id }
+  }
   const pair = await startSession(context, user, meta)
   return { kind: 'tokens', pair, userId: user.id }
 }

@@ -32,4 +32,7 @@ export interface AuthenticationProof {
  * Where a login ends. Today every proven login gets tokens; later steps (a second factor) are further
  * kinds of this union, so every caller must handle each one.
  */
-export type LoginResult = { kind: 'tokens'; pair: TokenPair; userId: string }
+export type LoginResult =
+  | { kind: 'tokens'; pair: TokenPair; userId: string }
+  /** The password was right but GATEHOUSE_REQUIRE_VERIFIED_EMAIL holds and the address is unverified. */
+  | { kind: 'email_not_verified'; userId: string }

@@ -28,6 +28,8 @@ export interface Throttles {
   readonly introspectFailures: WindowLimit
   /** The Redis connection's state ('ready' when usable); undefined when Redis is not configured. */
   redisStatus(): string | undefined
+  /** Messages Gatehouse sends per recipient address, per account and per client IP (issue 11). */
+  readonly mail: { readonly address: WindowLimit; readonly account: WindowLimit; readonly ip: WindowLimit }
   /** Closes the connection to the counter store, if there is one. */
   close(): void
 }
@@ -142,7 +144,25 @@ export async function createThrottles(
       detail: 'Too many failed introspection calls from this address; try again later',
     }),
     redisStatus: () => redis?.status,
+    mail: mailLimits(store, clock, config),
     // disconnect, not quit: quit waits for a reply a dead Redis never sends.
     close: () => redis?.disconnect(),
+  }
+}
+
+// A throttled mail request answers like any other (no enumeration), so these only stop the sending.
+function mailLimits(store: CounterStore, clock: Clock, config: Config): Throttles['mail'] {
+  const limit = (name: string, perHour: number) =>
+    new WindowLimit(store, clock, {
+      name,
+      limit: perHour,
+      windowSeconds: 3600,
+      failureMode: config.redisFailureMode,
+      detail: 'Too many messages; try again later',
+    })
+  return {
+    address: limit('mail-address', config.email.perAddressPerHour),
+    account: limit('mail-account', config.email.perAccountPerHour),
+    ip: limit('mail-ip', config.email.perIpPerHour),
   }
 }
