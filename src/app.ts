@@ -7,6 +7,7 @@ import type { Config } from './config.ts'
 import { createLogger } from './logger.ts'
 import { authenticatePlugin } from './plugins/authenticate.ts'
 import { docsPlugin } from './plugins/docs.ts'
+import { drainingPlugin } from './plugins/draining.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { jobsPlugin } from './plugins/jobs.ts'
 import { jsonBodyPlugin } from './plugins/json-body.ts'
@@ -19,6 +20,7 @@ import { accountRoutes } from './routes/account.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { adminAuditRoutes } from './routes/admin-audit.ts'
 import { adminKeyRoutes } from './routes/admin-keys.ts'
+import { adminMfaRoutes } from './routes/admin-mfa.ts'
 import { adminUserRoutes } from './routes/admin-users.ts'
 import { adminUserEmailRoutes } from './routes/admin-user-email.ts'
 import { authRoutes } from './routes/auth.ts'
@@ -26,6 +28,8 @@ import { browserSessionRoutes } from './routes/browser-session.ts'
 import { emailRoutes } from './routes/email.ts'
 import { emailAccountRoutes } from './routes/email-account.ts'
 import { healthRoutes } from './routes/health.ts'
+import { mfaRoutes } from './routes/mfa.ts'
+import { mfaLoginRoutes } from './routes/mfa-login.ts'
 import { metricsRoutes } from './routes/metrics.ts'
 import { oauthRoutes } from './routes/oauth.ts'
 import { profileRoutes } from './routes/profile.ts'
@@ -33,6 +37,8 @@ import { protectedRoutes } from './routes/protected.ts'
 import { ErrorBody, UnprocessableBody } from './routes/schemas.ts'
 import { sessionRoutes } from './routes/sessions.ts'
 import { uiRoutes, DEFAULT_UI_DIRECTORY } from './routes/ui.ts'
+import { webauthnRoutes } from './routes/webauthn.ts'
+import { webauthnLoginRoutes } from './routes/webauthn-login.ts'
 import { wellKnownRoutes } from './routes/well-known.ts'
 import { createServiceContext, type ContextDependencies } from './services/create-context.ts'
 import { ensureBootstrapAdmin } from './services/users.ts'
@@ -71,6 +77,9 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
     connectionTimeout: 60_000,
     // Idle keep-alive sockets are cheap to reopen and costly to hold during a connection flood.
     keepAliveTimeout: 5_000,
+    // A request that reaches an open connection while the server closes is served, not refused with 503:
+    // the drain (src/main.ts) has already turned new traffic away, so these are stragglers to finish.
+    return503OnClosing: false,
     http: {
       // Slowloris: a client gets GATEHOUSE_HEADERS_TIMEOUT (10 s) to finish sending its headers. Node only
       // enforces it when it sweeps its connections, every 30 s by default, so a client trickling a byte
@@ -114,6 +123,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(docsPlugin, { version: VERSION, sharedSchemas: [ErrorBody, UnprocessableBody] })
   await app.register(jobsPlugin)
   await app.register(metricsPlugin)
+  await app.register(drainingPlugin)
 
   // Responses carry user data or tokens unless a route says otherwise (the JWKS and /docs do).
   app.addHook('onSend', async (_request, reply) => {
@@ -124,8 +134,17 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(oauthRoutes)
   await app.register(browserSessionRoutes)
   await app.register(emailRoutes)
+  await app.register(mfaLoginRoutes)
+  await app.register(webauthnLoginRoutes)
   await app.register(
-    protectedRoutes('user', [profileRoutes, accountRoutes, sessionRoutes, emailAccountRoutes]),
+    protectedRoutes('user', [
+      profileRoutes,
+      accountRoutes,
+      sessionRoutes,
+      emailAccountRoutes,
+      mfaRoutes,
+      webauthnRoutes,
+    ]),
   )
   await app.register(
     protectedRoutes('admin', [
@@ -134,6 +153,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
       adminUserEmailRoutes,
       adminAuditRoutes,
       adminKeyRoutes,
+      adminMfaRoutes,
     ]),
   )
   await app.register(wellKnownRoutes)

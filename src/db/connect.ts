@@ -15,7 +15,9 @@ import pg from 'pg'
 import { dirname } from 'node:path'
 import type { DatabaseTarget } from '../config.ts'
 import { ensurePrivateFile, ensurePrivateFolder, openFileWarnings } from '../file-permissions.ts'
+import { FileLockedSqliteDialect } from './sqlite-migration-lock.ts'
 import type { Database, Dialect } from './schema.ts'
+import { cachingStatements } from './statement-cache.ts'
 
 /** A connected database and the engine behind it. */
 export interface DatabaseHandle {
@@ -76,7 +78,10 @@ function sqliteDialect(path: string): SqliteDialect {
   database.pragma('synchronous = FULL')
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
-  return new SqliteDialect({ database })
+  // A file may be shared by several processes; memory is never shared.
+  return path === ':memory:'
+    ? new SqliteDialect({ database: cachingStatements(database) })
+    : new FileLockedSqliteDialect({ database: cachingStatements(database) }, path)
 }
 
 function postgresPool(url: string, options: PostgresOptions): pg.Pool {

@@ -9,6 +9,7 @@ import * as throttleCounters from './migrations/2026-11-30-006-throttle-counters
 import * as usernameSkeletons from './migrations/2026-12-01-020-username-skeletons.ts'
 import * as email from './migrations/2026-12-01-030-email.ts'
 import * as emailOutbox from './migrations/2026-12-01-031-outbox.ts'
+import * as secondFactors from './migrations/2026-12-01-040-second-factors.ts'
 import type { Database } from './schema.ts'
 
 /** Every migration, in order. Imported statically so the list does not depend on the working directory. */
@@ -23,6 +24,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-12-01-020-username-skeletons': usernameSkeletons,
   '2026-12-01-030-email': email,
   '2026-12-01-031-outbox': emailOutbox,
+  '2026-12-01-040-second-factors': secondFactors,
 }
 
 /**

@@ -41,7 +41,8 @@ export async function consumeOneTimeSecretByTokenHash(
 
 /**
  * The live secret with this token hash and purpose, without consuming it: for checks that must come
- * before the use (a new password's policy), so a refused attempt leaves the link usable.
+ * before the use (a new password's policy), so a refused attempt leaves the link usable; and for a token
+ * that allows a few wrong codes before it is used (an `mfa_token`), consumed later by id.
  */
 export async function findLiveSecretByTokenHash(
   db: Executor,

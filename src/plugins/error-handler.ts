@@ -75,7 +75,7 @@ export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
       return send(
         reply,
         error.statusCode,
-        { error: error.error, error_description: error.description },
+        { error: error.error, error_description: error.description, ...error.extra },
         { ...error.headers, 'cache-control': 'no-store', pragma: 'no-cache' },
       )
     }

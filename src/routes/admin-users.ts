@@ -10,6 +10,7 @@ import {
 } from '../services/admin/users.ts'
 import { listUserSessionsForAdmin, revokeUserSessionsAsAdmin } from '../services/admin/sessions.ts'
 import { requireContentType } from './content-type.ts'
+import { FactorSummarySchema } from './mfa.ts'
 import { adminActor } from './request-meta.ts'
 import { bearerSecurity, errorResponses } from './schemas.ts'
 
@@ -110,10 +111,14 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'One user, with their live session count and last login',
+        summary: 'One user, with their live session count, last login and second factors',
         params: UserParams,
         response: {
-          200: Type.Object({ ...AdminUser.properties, session_count: Type.Integer() }),
+          200: Type.Object({
+            ...AdminUser.properties,
+            session_count: Type.Integer(),
+            mfa: FactorSummarySchema,
+          }),
           ...errorResponses(401, 403, 404),
         },
       },
@@ -135,6 +140,9 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
             role: Type.Optional(Role),
             disabled: Type.Optional(Type.Boolean()),
             username: Type.Optional(Username),
+            // Step-up for a role change when the admin's login is older than GATEHOUSE_REAUTH_MAX_AGE.
+            current_password: Type.Optional(Password),
+            code: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
           },
           { additionalProperties: false, minProperties: 1 },
         ),

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox'
 import { AppError } from '../errors.ts'
 import { logInWithPassword } from '../services/login/password.ts'
 import { registerAccount } from '../services/registration.ts'
-import { guardRefreshCookieMode, IssuedTokenResponse, sendTokens } from './browser-cookies.ts'
+import { guardRefreshCookieMode, IssuedTokenResponse } from './browser-cookies.ts'
+import { SecondFactorRequiredBody, sendLoginResult } from './login-result.ts'
 import { rateLimitSink, requestMeta } from './request-meta.ts'
 import { requireContentType } from './content-type.ts'
 import { presentedDeviceToken } from './device-cookie.ts'
@@ -85,7 +86,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Log in with a username and password (JSON, or the OAuth2 password form)',
         consumes: LOGIN_MEDIA_TYPES,
         body: LoginBody,
-        response: { 200: IssuedTokenResponse, ...errorResponses(401, 403, 415, 422, 429, 503) },
+        response: {
+          200: IssuedTokenResponse,
+          ...errorResponses(401, 415, 422, 429, 503),
+          // 403 mfa_required / mfa_enrollment_required (issue 12): the account needs a second step.
+          403: SecondFactorRequiredBody,
+        },
       },
     },
     async (request, reply) => {
@@ -98,7 +104,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         onRateLimit: rateLimitSink(reply),
         deviceToken: presentedDeviceToken(request),
       })
-      return sendTokens(request, reply, app.services, result.pair)
+      return sendLoginResult(request, reply, app.services, result)
     },
   )
 }

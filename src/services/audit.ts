@@ -46,6 +46,17 @@ export type AuditAction =
   | 'password.reset'
   | 'admin.user.email'
   | 'admin.user.reset_requested'
+  | 'mfa.totp.enroll'
+  | 'mfa.totp.enable'
+  | 'mfa.totp.disable'
+  | 'mfa.recovery_codes.regenerate'
+  | 'mfa.recovery_code.use'
+  | 'mfa.failure'
+  | 'mfa.webauthn.register'
+  | 'mfa.webauthn.remove'
+  | 'mfa.webauthn.failure'
+  | 'mfa.step_up.failure'
+  | 'admin.user.mfa_reset'
 
 /** One event to record; ids, time and request metadata are filled in by `recordAuditEvent`. */
 export interface AuditEventInput {

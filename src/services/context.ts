@@ -6,6 +6,7 @@ import type { Clock } from './clock.ts'
 import type { SecretBox } from './keys/encryption.ts'
 import type { KeyStore } from './keys/key-store.ts'
 import type { Metrics } from './metrics.ts'
+import type { Lifecycle } from './lifecycle.ts'
 import type { PasswordHasher } from './passwords.ts'
 import type { Throttles } from './throttle/build.ts'
 
@@ -24,4 +25,6 @@ export interface ServiceContext {
   readonly log: Logger
   /** Prometheus metrics of this context (served on /metrics only when configured). */
   readonly metrics: Metrics
+  /** Whether the process is stopping (read by /readyz while it drains). */
+  readonly lifecycle: Lifecycle
 }

@@ -10,6 +10,7 @@ import type { ServiceContext } from './context.ts'
 import { SecretBox } from './keys/encryption.ts'
 import { KeyStore } from './keys/key-store.ts'
 import { createMetrics } from './metrics.ts'
+import { startedLifecycle } from './lifecycle.ts'
 import { createPasswordHasher } from './passwords.ts'
 import { logSecurityEvent } from './security-events.ts'
 import { createThrottles } from './throttle/build.ts'
@@ -60,7 +61,20 @@ export async function createServiceContext(
       queueMax: config.hashQueueMax,
     })
     const throttles = await createThrottles(config, { db, dialect }, clock, log)
-    const context = { db, dialect, config, clock, keys, passwords, secretBox, throttles, log, metrics }
+    const lifecycle = startedLifecycle()
+    const context = {
+      db,
+      dialect,
+      config,
+      clock,
+      keys,
+      passwords,
+      secretBox,
+      throttles,
+      log,
+      metrics,
+      lifecycle,
+    }
     observeContext(context, handle.pool)
     return context
   } catch (error) {

@@ -13,8 +13,11 @@ export interface ComponentStatus {
 export interface Readiness {
   status: 'ready' | 'not_ready'
   components: Record<string, ComponentStatus>
-  /** When not ready: `database_unavailable` if the database is down, else `not_ready`. */
-  code?: 'database_unavailable' | 'not_ready'
+  /**
+   * When not ready: `shutting_down` while the process drains, `database_unavailable` if the database is
+   * down, else `not_ready`.
+   */
+  code?: 'shutting_down' | 'database_unavailable' | 'not_ready'
 }
 
 /** A readiness check: applies to some deployments (Redis, mail), and reports its component. */
@@ -86,6 +89,14 @@ const COMPONENT_CHECKS: ComponentCheck[] = [
 
 /** Readiness: every applicable component checked at once; any one down makes the instance not ready. */
 export async function checkReadiness(context: ServiceContext): Promise<Readiness> {
+  // Draining after SIGTERM: the balancer must stop sending new requests while these are still served.
+  if (context.lifecycle.stopping) {
+    return {
+      status: 'not_ready',
+      components: { process: { status: 'down', detail: 'stopping' } },
+      code: 'shutting_down',
+    }
+  }
   const checks = COMPONENT_CHECKS.filter((entry) => entry.applies(context))
   const results = await Promise.all(
     checks.map((entry) =>

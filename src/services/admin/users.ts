@@ -15,6 +15,8 @@ import {
 import { recordAuditEvent, type AuditEventInput, type RequestMeta } from '../audit.ts'
 import type { ServiceContext } from '../context.ts'
 import { EMAIL_PURPOSES } from '../email/issue.ts'
+import { summarizeFactors, type FactorSummary } from '../mfa/factors.ts'
+import { requireStepUp } from '../mfa/step-up.ts'
 import { acceptNewPassword } from '../password-policy.ts'
 import { canonicalUsername, normalizeNewUsername } from '../usernames.ts'
 import { assertKnownRole, createUser, usernameTaken } from '../users.ts'
@@ -137,15 +139,15 @@ export async function listUsersForAdmin(
   return { items: page.map(toAdminUser), next_cursor }
 }
 
-/** One user with their live session count. */
+/** One user with their live session count and second factors. */
 export async function getUserForAdmin(
   context: ServiceContext,
   id: string,
-): Promise<AdminUserView & { session_count: number }> {
+): Promise<AdminUserView & { session_count: number; mfa: FactorSummary }> {
   const user = await findUserById(context.db, id)
   if (!user) throw notFound()
   const sessionCount = await countLiveSessions(context.db, id, context.clock.now())
-  return { ...toAdminUser(user), session_count: sessionCount }
+  return { ...toAdminUser(user), session_count: sessionCount, mfa: await summarizeFactors(context.db, id) }
 }
 
 /** Creates a user with the registration policy; the role must be a known one. */
@@ -167,6 +169,9 @@ export interface AdminUserPatch {
   role?: string
   disabled?: boolean
   username?: string
+  /** Step-up proof for a role change when the admin's login is older than GATEHOUSE_REAUTH_MAX_AGE. */
+  current_password?: string
+  code?: string
 }
 
 /**
@@ -180,6 +185,10 @@ export async function updateUserAsAdmin(
   patch: AdminUserPatch,
 ): Promise<AdminUserView> {
   if (patch.role !== undefined) assertKnownRole(context.config, patch.role)
+  // Step-up (issue 12): a role change needs a recent login, or the admin's password and a code.
+  if (patch.role !== undefined) {
+    await requireStepUp(context, actor, { password: patch.current_password, code: patch.code })
+  }
   const newName = patch.username === undefined ? undefined : normalizeNewUsername(patch.username)
   try {
     return await adminTransaction(context, actor, id, async (trx, target, admins, now) => {

@@ -1,6 +1,4 @@
 import type { ServiceContext } from '../context.ts'
-import { emailNotVerified } from '../email/errors.ts'
-import { sendVerificationIfUnverified } from '../email/verification.ts'
 import { assertWellFormed } from '../well-formed.ts'
 import { completeLogin } from './complete.ts'
 import { checkPassword } from './credentials.ts'
@@ -16,7 +14,7 @@ import type { LoginResult, PasswordLoginAttempt } from './types.ts'
 export async function logInWithPassword(
   context: ServiceContext,
   attempt: PasswordLoginAttempt,
-): Promise<Exclude<LoginResult, { kind: 'email_not_verified' }>> {
+): Promise<LoginResult> {
   // Refused before the throttle, for every name alike: such input can name no account and match no
   // password we would have accepted, and it must not count as anyone's failed attempt.
   assertWellFormed(attempt.identifier, 'Username')
@@ -38,11 +36,6 @@ export async function logInWithPassword(
     { methods: ['pwd'], authenticatedAt: context.clock.now() },
     attempt.meta,
   )
-  if (result.kind === 'email_not_verified') {
-    // The uniform 401 every door gives; the person cannot sign in to ask for a link, so one goes out.
-    await sendVerificationIfUnverified(context, result.userId, attempt.meta)
-    throw emailNotVerified()
-  }
   if (result.kind !== 'tokens') return result
   // Proven with the password: this client becomes a trusted device of the account (a fresh token each time).
   return { ...result, pair: { ...result.pair, deviceToken: issueDeviceToken(context, user.id) } }
