@@ -144,8 +144,6 @@ function loginOutcome(event: ObservedAuditEvent): (typeof LOGIN_OUTCOMES)[number
       return 'success'
     case 'login.throttled':
       return 'throttled'
-    case 'login.mfa_required':
-      return 'mfa_required'
     case 'login.failure':
       return event.details.reason === 'disabled' ? 'disabled' : 'invalid_credentials'
     default:

@@ -13,6 +13,7 @@ import {
 import { createAdminApp } from '../helpers/admin.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
 import { sampleValue, scrape } from '../helpers/metrics.ts'
+import { enrollTotp, loginExpectingMfa } from '../helpers/mfa.ts'
 import { redisEnv, skipWithout } from '../helpers/services.ts'
 import { TEST_SECRET } from '../helpers/config.ts'
 
@@ -165,6 +166,24 @@ describe('GET /metrics', () => {
       host: '::1',
       port: 9464,
     })
+  })
+})
+
+describe('logins that stop at the second factor', () => {
+  const fresh = closedAfterEach()
+
+  it('count as mfa_required', async () => {
+    const server = await fresh.server({ env: { GATEHOUSE_METRICS_TOKEN: TOKEN } })
+    const { app, clock } = server
+    await registerUser(app, 'mfa-user')
+    const { access_token } = await login(app, 'mfa-user')
+    await enrollTotp(app, access_token, clock)
+    const before = await scrape(`${server.baseUrl}/metrics`, TOKEN)
+    await loginExpectingMfa(app, 'mfa-user')
+    const after = await scrape(`${server.baseUrl}/metrics`, TOKEN)
+    const count = (text: string) =>
+      sampleValue(text, 'gatehouse_logins_total', { outcome: 'mfa_required' }) ?? 0
+    expect(count(after) - count(before)).toBe(1)
   })
 })
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.ts'
+import { securityEventNames } from '../../src/services/security-events.ts'
 import { describeDatabase, startupSummary, startupWarnings } from '../../src/startup-log.ts'
 import { TEST_SECRET } from '../helpers/config.ts'
 import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
@@ -55,5 +56,28 @@ describe('the start-up log', () => {
     const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8')
     expect(example).not.toMatch(/^GATEHOUSE_ISSUER=/m)
     expect(example).toMatch(/^# GATEHOUSE_ISSUER=/m)
+  })
+})
+
+describe('security-event names', () => {
+  it('name every audit action, so none is logged under the generic audit.<action>', () => {
+    const source = readFileSync(new URL('../../src/services/audit.ts', import.meta.url), 'utf8')
+    const union = /export type AuditAction =([^]*?)\n\n/.exec(source)?.[1] ?? ''
+    const actions = [...union.matchAll(/'([a-z_.]+)'/g)].map((match) => match[1] ?? '')
+    expect(actions.length).toBeGreaterThan(30)
+    const observed = (action: string) => ({
+      action,
+      outcome: 'success',
+      actorUserId: null,
+      targetUserId: null,
+      sessionId: null,
+      requestId: null,
+      ip: null,
+      details: {},
+    })
+    const generic = actions.filter((action) =>
+      securityEventNames(observed(action)).some((event) => event.name.startsWith('audit.')),
+    )
+    expect(generic).toEqual([])
   })
 })
