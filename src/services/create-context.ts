@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts'
 import { connectDatabase, databaseFileWarnings, type DatabaseHandle, type PoolUse } from '../db/connect.ts'
-import { countActiveSessions } from '../db/stats.ts'
+import { countActiveSessions, countPendingEmails } from '../db/stats.ts'
 import { developmentSecretWarnings } from '../dev-secret.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import type { Logger } from '../logger.ts'
@@ -110,6 +110,7 @@ function observeContext(context: ServiceContext, pool: PoolUse | undefined): voi
     metrics.sample('database_pool_idle', () => pool.idleCount)
     metrics.sample('database_pool_waiting', () => pool.waitingCount)
   }
+  metrics.sample('email_outbox_depth', async () => (await countPendingEmails(context.db)).pending)
   if (context.config.redisUrl !== undefined) {
     metrics.sample('redis_up', () => (context.throttles.redisStatus() === 'ready' ? 1 : 0))
   }

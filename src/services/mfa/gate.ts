@@ -23,6 +23,8 @@ export async function secondFactorStep(
   if (!row) return undefined
   if (methods.length > 0) {
     const mfaToken = await issueMfaToken(context, row, proof.methods, 'mfa_token')
+    // Not an audit event (the login is not over); counted here, where every door's second step is decided.
+    context.metrics.logins.inc({ outcome: 'mfa_required' })
     return { kind: 'mfa_required', mfaToken, methods, userId: user.id }
   }
   const mfaToken = await issueMfaToken(context, row, proof.methods, 'mfa_enrollment')
