@@ -1,7 +1,7 @@
 import { postJson } from '../helpers/http.ts'
 import { startServerProcess, waitUntilReady, type ServerProcess } from '../helpers/server-process.ts'
 import { waitFor } from '../helpers/wait.ts'
-import { onCleanup, startHaproxy, type Haproxy } from './infrastructure.ts'
+import { killAtExit, onCleanup, startHaproxy, type Haproxy } from './infrastructure.ts'
 
 // Several `gatehouse serve` processes on one database and Redis, behind haproxy.
 
@@ -58,6 +58,7 @@ export async function startCluster(
   })
   const startInstance = async (index: number) => {
     const instance = startServerProcess(ports[index] as number, env)
+    killAtExit(instance.child)
     instances[index] = instance
     await waitUntilReady(instance, 90_000)
     return instance
