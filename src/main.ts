@@ -2,16 +2,14 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.ts'
 import type { Config } from './config.ts'
+import { startupSummary, startupWarnings } from './startup-log.ts'
+import { superviseWorkers } from './workers.ts'
 
 /** Starts the server on the configured address and stops it gracefully on SIGTERM or SIGINT. */
 export async function startServer(config: Config): Promise<void> {
+  if (await superviseWorkers(config)) return
   const app = await buildApp(config)
-  if (config.secretGenerated) {
-    app.log.warn(
-      'GATEHOUSE_SECRET is not set: using a development secret generated into the data folder. ' +
-        'Set GATEHOUSE_SECRET (32+ bytes) before going to production; NODE_ENV=production refuses to start without it.',
-    )
-  }
+  for (const warning of startupWarnings(config)) app.log.warn(warning)
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return
@@ -32,6 +30,7 @@ export async function startServer(config: Config): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
   await app.listen({ port: config.port, host: config.host })
+  app.log.info(startupSummary(config), 'gatehouse started')
 }
 
 /**

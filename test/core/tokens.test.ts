@@ -72,7 +72,7 @@ describe.each(DIALECTS)('access token verification on %s', (dialect) => {
     expectInvalidToken(await profile(resign(({ payload }) => Object.assign(payload, { nbf: future }))))
   })
 
-  it.each(['ES256', 'RS256', 'HS256', 'EdDSA '])(
+  it.each(['EdDSA', 'RS256', 'HS256', 'ES256 '])(
     'refuses a validly signed token whose alg says %s',
     async (alg) => {
       expectInvalidToken(await profile(resign(({ header }) => Object.assign(header, { alg }))))
@@ -163,7 +163,9 @@ describe.each(DIALECTS)('access token verification on %s', (dialect) => {
     const payloadSegmentWhere = (test: (segment: string) => boolean) => {
       const { payload } = decodeToken(token)
       for (let length = 0; length < 64; length += 1) {
-        const segment = encodeSegment({ ...payload, filler: '~?>'.repeat(length) })
+        // One character more each time, so every length modulo 4 comes up whatever the claims are.
+        const filler = '~?>'.repeat(Math.floor(length / 3)) + '~'.repeat(length % 3)
+        const segment = encodeSegment({ ...payload, filler })
         if (test(segment)) return segment
       }
       throw new Error('no payload encoding matched')

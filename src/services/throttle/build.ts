@@ -8,6 +8,7 @@ import {
   memoryCounterStore,
   postgresCounterStore,
   redisCounterStore,
+  sqliteCounterStore,
   type CounterStore,
   type CounterStoreKind,
 } from './counters.ts'
@@ -26,6 +27,10 @@ export interface Throttles {
   readonly refreshFailures: WindowLimit
   /** Refused introspection calls and inactive answers per IP (token and client-secret guessing). */
   readonly introspectFailures: WindowLimit
+  /** Messages Gatehouse sends per recipient address, per account and per client IP (issue 11). */
+  readonly mail: { readonly address: WindowLimit; readonly account: WindowLimit; readonly ip: WindowLimit }
+  /** The Redis connection's state ('ready' when usable); undefined when Redis is not configured. */
+  redisStatus(): string | undefined
   /** Closes the connection to the counter store, if there is one. */
   close(): void
 }
@@ -77,11 +82,16 @@ export async function createThrottles(
   log: Logger,
 ): Promise<Throttles> {
   const failureMode = config.redisFailureMode
+  // Several workers on one SQLite file share it for counters too; one process keeps them in memory.
+  const sqlitePath =
+    config.database.kind === 'sqlite' && config.workers > 1 ? config.database.path : undefined
   const kind: CounterStoreKind = config.redisUrl
     ? 'redis'
     : database.dialect === 'postgres'
       ? 'postgres'
-      : 'memory'
+      : sqlitePath
+        ? 'sqlite'
+        : 'memory'
   const logHealth = createStoreHealth(log, { store: kind, failureMode })
   let redis: Redis | undefined
   const health = {
@@ -103,6 +113,8 @@ export async function createThrottles(
     await waitUntilReady(redis, 2000)
   } else if (database.dialect === 'postgres') {
     store = postgresCounterStore(database.db, health)
+  } else if (sqlitePath) {
+    store = sqliteCounterStore(sqlitePath, health)
   } else {
     store = memoryCounterStore(health)
   }
@@ -139,7 +151,29 @@ export async function createThrottles(
       failureMode: 'open',
       detail: 'Too many failed introspection calls from this address; try again later',
     }),
+    mail: mailLimits(store, clock, config),
+    redisStatus: () => redis?.status,
     // disconnect, not quit: quit waits for a reply a dead Redis never sends.
-    close: () => redis?.disconnect(),
+    close: () => {
+      redis?.disconnect()
+      store.close?.()
+    },
+  }
+}
+
+// A throttled mail request answers like any other (no enumeration), so these only stop the sending.
+function mailLimits(store: CounterStore, clock: Clock, config: Config): Throttles['mail'] {
+  const limit = (name: string, perHour: number) =>
+    new WindowLimit(store, clock, {
+      name,
+      limit: perHour,
+      windowSeconds: 3600,
+      failureMode: config.redisFailureMode,
+      detail: 'Too many messages; try again later',
+    })
+  return {
+    address: limit('mail-address', config.email.perAddressPerHour),
+    account: limit('mail-account', config.email.perAccountPerHour),
+    ip: limit('mail-ip', config.email.perIpPerHour),
   }
 }
