@@ -1,11 +1,17 @@
 import cookie from '@fastify/cookie'
 import formBody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify'
 import type { LoggerOptions } from 'pino'
 import { readFileSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { createLogger } from './logger.ts'
+import { accessLogPlugin } from './plugins/access-log.ts'
 import { authenticatePlugin } from './plugins/authenticate.ts'
 import { docsPlugin } from './plugins/docs.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
@@ -59,6 +65,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   const loggerInstance: FastifyBaseLogger = log
   const app = Fastify({
     loggerInstance,
+    // plugins/access-log.ts writes one line per request instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     onProtoPoisoning: 'error',
@@ -99,6 +107,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(formBody, { bodyLimit: config.bodyLimitBytes })
   // Parses the hosted pages' session cookies; nothing else reads cookies.
   await app.register(cookie)
+  await app.register(accessLogPlugin)
   await app.register(errorHandlerPlugin)
   await app.register(rejectNulPlugin)
   await app.register(securityHeadersPlugin, { corsOrigins: config.corsOrigins })
