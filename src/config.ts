@@ -1,6 +1,7 @@
 import { cleanEnv, port, str } from 'envalid'
 import { availableParallelism } from 'node:os'
 import { loadDevelopmentSecret } from './dev-secret.ts'
+import { readMetricsConfig, type MetricsConfig } from './config/metrics.ts'
 import {
   databaseUrl,
   integer,
@@ -9,6 +10,9 @@ import {
   list,
   trustProxy,
 } from './config/validators.ts'
+import { emailConfig, emailEnvironment, type EmailConfig } from './config/email.ts'
+import { mfaConfig, mfaSpecs, type MfaConfig } from './config/mfa.ts'
+import { shutdownEnvironment, shutdownSettings, type ShutdownSettings } from './config/shutdown.ts'
 import { readWorkerSettings, type WorkerSettings } from './config/workers.ts'
 
 export { parseDatabaseUrl } from './config/validators.ts'
@@ -20,7 +24,7 @@ export type SigningAlgorithm = 'EdDSA' | 'ES256' | 'RS256' | 'HS256'
 export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }
 
 /** The validated, frozen configuration every part of the server receives. */
-export interface Config extends WorkerSettings {
+export interface Config extends MfaConfig, WorkerSettings {
   readonly production: boolean
   readonly port: number
   readonly host: string
@@ -71,6 +75,12 @@ export interface Config extends WorkerSettings {
   readonly adminUsername: string | undefined
   readonly adminPassword: string | undefined
   readonly logLevel: string
+  /** Email addresses, reset and change flows, and how mail is sent (src/config/email.ts). */
+  readonly email: EmailConfig
+  /** GET /metrics: off unless a bearer token or a loopback listener is configured. */
+  readonly metrics: MetricsConfig
+  /** Draining and the time limit on SIGTERM (src/config/shutdown.ts). */
+  readonly shutdown: ShutdownSettings
 }
 
 /** Thrown when the environment is invalid; its message lists every problem at once. */
@@ -132,10 +142,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       GATEHOUSE_ROLES: list({ default: [] }),
       GATEHOUSE_ADMIN_USERNAME: str({ default: undefined }),
       GATEHOUSE_ADMIN_PASSWORD: str({ default: undefined }),
+      ...mfaSpecs,
       GATEHOUSE_LOG_LEVEL: str({
         choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
         default: 'info',
       }),
+      ...emailEnvironment,
+      ...shutdownEnvironment,
     },
     {
       reporter: ({ errors }) => {
@@ -188,6 +201,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (raw.GATEHOUSE_REFRESH_TOKEN_IDLE_TTL > raw.GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL) {
     problems.push('GATEHOUSE_REFRESH_TOKEN_IDLE_TTL: must not exceed GATEHOUSE_REFRESH_TOKEN_ABSOLUTE_TTL')
   }
+  const issuerForLinks = raw.GATEHOUSE_ISSUER ?? `http://localhost:${raw.PORT}`
+  const email = emailConfig(raw, { production, issuer: issuerForLinks }, problems)
+  const metrics = readMetricsConfig(env, problems)
+  const shutdown = shutdownSettings(raw, problems)
   const workerSettings = readWorkerSettings(env, raw.GATEHOUSE_DATABASE_URL, problems)
   if (problems.length > 0) throw new ConfigError(problems)
 
@@ -244,6 +261,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminUsername: raw.GATEHOUSE_ADMIN_USERNAME,
     adminPassword: raw.GATEHOUSE_ADMIN_PASSWORD,
     logLevel: raw.GATEHOUSE_LOG_LEVEL,
+    email,
+    ...mfaConfig(raw),
+    metrics,
+    shutdown,
   })
 }
 

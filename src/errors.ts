@@ -22,6 +22,19 @@ export type ErrorCode =
   | 'key_rotation_unavailable'
   | 'key_already_retired'
   | 'csrf_failed'
+  | 'email_not_verified'
+  | 'email_taken'
+  | 'email_missing'
+  | 'invalid_or_expired_token'
+  | 'mfa_required'
+  | 'mfa_enrollment_required'
+  | 'invalid_mfa_token'
+  | 'reauthentication_required'
+  | 'mfa_already_enabled'
+  | 'mfa_not_enabled'
+  | 'webauthn_failed'
+  | 'not_ready'
+  | 'shutting_down'
 
 /** An error that maps to one HTTP response with a stable `code`; its cause is logged, never sent. */
 export class AppError extends Error {
@@ -78,10 +91,18 @@ export class ServerBusyError extends AppError {
 export class OAuthError extends Error {
   constructor(
     readonly error:
-      'invalid_request' | 'invalid_grant' | 'unsupported_grant_type' | 'invalid_scope' | 'invalid_client',
+      | 'invalid_request'
+      | 'invalid_grant'
+      | 'unsupported_grant_type'
+      | 'invalid_scope'
+      | 'invalid_client'
+      | 'mfa_required'
+      | 'mfa_enrollment_required',
     readonly description: string,
     readonly statusCode = error === 'invalid_client' ? 401 : 400,
     readonly headers: Readonly<Record<string, string>> = {},
+    /** Extra members of the error body (the `mfa_token` of an mfa_required answer). */
+    readonly extra: Readonly<Record<string, string>> = {},
   ) {
     super(description)
     this.name = 'OAuthError'

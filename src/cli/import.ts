@@ -77,7 +77,11 @@ function report(summary: ImportSummary): void {
   for (const problem of summary.problems) {
     const who = problem.username === null ? '' : ` (${JSON.stringify(problem.username)})`
     const verb =
-      problem.reason === 'username_exists' || problem.reason === 'username_lookalike' ? 'skipped' : 'invalid'
+      problem.reason === 'username_exists' ||
+      problem.reason === 'username_lookalike' ||
+      problem.reason === 'email_exists'
+        ? 'skipped'
+        : 'invalid'
     process.stderr.write(`${problem.ref}${who}: ${verb}: ${problem.reason}\n`)
   }
   const prefix = summary.dryRun ? 'Dry run, nothing written: would import' : 'Imported'

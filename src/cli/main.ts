@@ -5,14 +5,17 @@ import { registerAuditCommands } from './audit.ts'
 import { registerDbCopyCommand } from './db-copy.ts'
 import { registerImportCommands } from './import.ts'
 import { registerKeyCommands } from './keys.ts'
+import { registerMailCommands } from './mail.ts'
 import { registerDatabaseCommands } from './migrate.ts'
 import { registerServeCommand } from './serve.ts'
 import { registerUserCommands } from './users.ts'
+import { VERSION } from '../version.ts'
 
 /** The `gatehouse` command line. Every command reads the same environment as the server. */
 export function createProgram(): Command {
   const program = new Command('gatehouse')
     .description('Gatehouse: a self-hosted authentication server')
+    .version(VERSION, '-V, --version', 'print the Gatehouse version')
     .showHelpAfterError()
   registerServeCommand(program)
   registerDatabaseCommands(program)
@@ -21,6 +24,7 @@ export function createProgram(): Command {
   registerKeyCommands(program)
   registerImportCommands(program)
   registerAuditCommands(program)
+  registerMailCommands(program)
   return program
 }
 

@@ -16,6 +16,11 @@ export const COPY_TABLES = [
   { table: 'leases', key: 'name' },
   { table: 'throttle_counters', key: 'key' },
   { table: 'one_time_secrets', key: 'id' },
+  { table: 'email_outbox', key: 'id' },
+  { table: 'totp_factors', key: 'id' },
+  { table: 'recovery_codes', key: 'id' },
+  { table: 'webauthn_credentials', key: 'id' },
+  { table: 'webauthn_challenges', key: 'id' },
 ] as const satisfies ReadonlyArray<
   { [T in keyof Database]: { table: T; key: keyof Database[T] & string } }[keyof Database]
 >

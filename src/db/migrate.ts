@@ -7,6 +7,9 @@ import * as casefoldUsernames from './migrations/2026-11-27-005-casefold-usernam
 import * as oneTimeSecrets from './migrations/2026-11-30-006-one-time-secrets.ts'
 import * as throttleCounters from './migrations/2026-11-30-006-throttle-counters.ts'
 import * as usernameSkeletons from './migrations/2026-12-01-020-username-skeletons.ts'
+import * as email from './migrations/2026-12-01-030-email.ts'
+import * as emailOutbox from './migrations/2026-12-01-031-outbox.ts'
+import * as secondFactors from './migrations/2026-12-01-040-second-factors.ts'
 import type { Database } from './schema.ts'
 
 /** Every migration, in order. Imported statically so the list does not depend on the working directory. */
@@ -19,6 +22,9 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-30-006-one-time-secrets': oneTimeSecrets,
   '2026-11-30-006-throttle-counters': throttleCounters,
   '2026-12-01-020-username-skeletons': usernameSkeletons,
+  '2026-12-01-030-email': email,
+  '2026-12-01-031-outbox': emailOutbox,
+  '2026-12-01-040-second-factors': secondFactors,
 }
 
 /**

@@ -39,6 +39,26 @@ export async function consumeOneTimeSecretByTokenHash(
     .executeTakeFirst()
 }
 
+/**
+ * The live secret with this token hash and purpose, without consuming it: for checks that must come
+ * before the use (a new password's policy), so a refused attempt leaves the link usable; and for a token
+ * that allows a few wrong codes before it is used (an `mfa_token`), consumed later by id.
+ */
+export async function findLiveSecretByTokenHash(
+  db: Executor,
+  purpose: string,
+  tokenHash: string,
+  now: number,
+): Promise<OneTimeSecretRow | undefined> {
+  return db
+    .selectFrom('one_time_secrets')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where(isLive(now))
+    .executeTakeFirst()
+}
+
 /** The newest live secret with a code for a user and purpose, if any. */
 export async function findLiveCodeSecret(
   db: Executor,

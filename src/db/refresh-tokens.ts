@@ -12,6 +12,9 @@ export interface RefreshTokenWithSession extends RefreshTokenRow {
   username: string
   role: string
   disabled_at: number | null
+  session_created_at: number
+  session_amr: string | null
+  session_auth_time: number | null
 }
 
 /** Inserts a refresh token. */
@@ -33,6 +36,9 @@ export async function findRefreshTokenByHash(
       'sessions.user_id as user_id',
       'sessions.expires_at as session_expires_at',
       'sessions.revoked_at as session_revoked_at',
+      'sessions.created_at as session_created_at',
+      'sessions.amr as session_amr',
+      'sessions.auth_time as session_auth_time',
       'users.username as username',
       'users.role as role',
       'users.disabled_at as disabled_at',

@@ -101,6 +101,26 @@ export async function updatePasswordHash(
     .execute()
 }
 
+/**
+ * Sets a new password hash only if the stored one is still `previousHash` (the one the caller proved);
+ * false when a parallel change got there first, so a lost update is refused instead of acknowledged.
+ */
+export async function replacePasswordHash(
+  db: Executor,
+  id: string,
+  previousHash: string,
+  passwordHash: string,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, updated_at: now })
+    .where('id', '=', id)
+    .where('password_hash', '=', previousHash)
+    .executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
 /** Records a successful login time. */
 export async function touchLastLogin(db: Executor, id: string, now: number): Promise<void> {
   await db.updateTable('users').set({ last_login_at: now }).where('id', '=', id).execute()

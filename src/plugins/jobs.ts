@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { settlePasswordResetRequests } from '../services/email/forgot-password.ts'
+import { sendDueEmails, type OutboxPass } from '../services/email/sender.ts'
 import { purgeAuditEventsPastRetention, purgeExpiredRecords } from '../services/jobs/purge-expired.ts'
 import { runKeyMaintenance, type RotationContext, type RotationOutcome } from '../services/keys/rotation.ts'
 import { KEY_PICKUP_INTERVAL_MS } from '../services/keys/schedule.ts'
@@ -15,10 +17,14 @@ declare module 'fastify' {
     runKeyMaintenance: () => Promise<RotationOutcome>
     /** This instance's rotation context (its lease holder id included). */
     keyRotation: RotationContext
+    /** Runs one pass of the email outbox sender now (the timer runs it every second). */
+    sendOutbox: () => Promise<OutboxPass>
   }
 }
 
 const HOUR_MS = 60 * 60 * 1000
+// A queued message waits at most this long; a pass that finds nothing due costs one indexed read.
+const OUTBOX_INTERVAL_MS = 1000
 
 /**
  * The background jobs, each a framework-free service function on a timer. A failing run is logged and
@@ -31,7 +37,8 @@ export const jobsPlugin = fp(async (app: FastifyInstance) => {
 
   const purgeExpired = async () => {
     const purged = await purgeExpiredRecords(context)
-    if (purged.sessions + purged.oneTimeSecrets > 0) app.log.info(purged, 'purged expired records')
+    if (purged.sessions + purged.oneTimeSecrets + purged.outbox > 0)
+      app.log.info(purged, 'purged expired records')
   }
   const purgeAuditEvents = async () => {
     const purged = await purgeAuditEventsPastRetention(context)
@@ -44,11 +51,27 @@ export const jobsPlugin = fp(async (app: FastifyInstance) => {
     return outcome
   }
 
+  const sendOutbox = () => sendDueEmails(context, keyRotation.instanceId)
+  // A pass slower than the interval (a slow SMTP server) is not overlapped by the next one.
+  let outboxPass: Promise<OutboxPass> | undefined
+  const nextOutboxPass = () =>
+    (outboxPass ??= sendOutbox().finally(() => {
+      outboxPass = undefined
+    }))
+  if (context.config.email.smtpUrl === undefined) {
+    app.log.warn(
+      `GATEHOUSE_SMTP_URL is not set: email is only written to files in ${context.config.email.outboxDirectory}`,
+    )
+  }
+
+  const running = new Set<Promise<unknown>>()
   const timers = [
-    // With several workers only one purges (GATEHOUSE_BACKGROUND_JOBS, set by src/workers.ts); key
-    // maintenance runs in each, since it reloads that process's keys and creates keys under a lease.
+    // With several workers only one purges and sends mail (GATEHOUSE_BACKGROUND_JOBS, set by
+    // src/workers.ts); key maintenance runs in each, since it reloads that process's keys and creates
+    // keys under a lease.
     ...(context.config.backgroundJobs
       ? [
+          schedule('email outbox', nextOutboxPass, OUTBOX_INTERVAL_MS),
           schedule('expired-record purge', purgeExpired, HOUR_MS),
           schedule('audit purge', purgeAuditEvents, 6 * HOUR_MS),
         ]
@@ -59,11 +82,20 @@ export const jobsPlugin = fp(async (app: FastifyInstance) => {
   app.decorate('purgeAuditEvents', purgeAuditEvents)
   app.decorate('runKeyMaintenance', maintainKeys)
   app.decorate('keyRotation', keyRotation)
-  app.addHook('onClose', async () => timers.forEach((timer) => clearInterval(timer)))
+  app.decorate('sendOutbox', sendOutbox)
+  app.addHook('onClose', async () => {
+    timers.forEach((timer) => clearInterval(timer))
+    // A pass under way finishes before the services plugin closes the database under it.
+    await Promise.allSettled(running)
+    await settlePasswordResetRequests(context)
+  })
 
   function schedule(name: string, run: () => Promise<unknown>, intervalMs: number): NodeJS.Timeout {
     const timer = setInterval(() => {
-      run().catch((error: unknown) => app.log.warn({ err: error }, `${name} failed; will retry`))
+      const pass = run()
+        .catch((error: unknown) => app.log.warn({ err: error }, `${name} failed; will retry`))
+        .finally(() => running.delete(pass))
+      running.add(pass)
     }, intervalMs)
     timer.unref()
     return timer

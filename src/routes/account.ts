@@ -18,7 +18,12 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Change your password; every other session is signed out, this one stays',
         security: bearerSecurity,
         body: Type.Object(
-          { current_password: Password, new_password: Password },
+          {
+            current_password: Password,
+            new_password: Password,
+            // Step-up (issue 12): needed when the login is older than GATEHOUSE_REAUTH_MAX_AGE and the account has TOTP.
+            code: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+          },
           { additionalProperties: false },
         ),
         response: {
@@ -45,12 +50,20 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['profile'],
         summary: 'Delete your account and all its sessions',
         security: bearerSecurity,
-        body: Type.Object({ password: Password }, { additionalProperties: false }),
+        body: Type.Object(
+          { password: Password, code: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })) },
+          { additionalProperties: false },
+        ),
         response: { ...errorResponses(401, 403, 415, 422, 429) },
       },
     },
     async (request, reply) => {
-      await deleteAccount(app.services, accountCaller(request, reply), request.body.password)
+      await deleteAccount(
+        app.services,
+        accountCaller(request, reply),
+        request.body.password,
+        request.body.code,
+      )
       return reply.code(204).send()
     },
   )

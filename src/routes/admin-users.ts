@@ -10,13 +10,15 @@ import {
 } from '../services/admin/users.ts'
 import { listUserSessionsForAdmin, revokeUserSessionsAsAdmin } from '../services/admin/sessions.ts'
 import { requireContentType } from './content-type.ts'
+import { FactorSummarySchema } from './mfa.ts'
 import { adminActor } from './request-meta.ts'
 import { bearerSecurity, errorResponses } from './schemas.ts'
 
 const Timestamp = Type.String({ format: 'date-time' })
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
 
-const AdminUser = Type.Object({
+/** A user as admins see it. */
+export const AdminUser = Type.Object({
   id: Type.String(),
   username: Type.String(),
   role: Type.String(),
@@ -25,6 +27,8 @@ const AdminUser = Type.Object({
   created_at: Timestamp,
   updated_at: Timestamp,
   last_login_at: NullableTimestamp,
+  email: Type.Union([Type.String(), Type.Null()]),
+  email_verified: Type.Boolean(),
 })
 
 const AdminSession = Type.Object({
@@ -107,10 +111,14 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'One user, with their live session count and last login',
+        summary: 'One user, with their live session count, last login and second factors',
         params: UserParams,
         response: {
-          200: Type.Object({ ...AdminUser.properties, session_count: Type.Integer() }),
+          200: Type.Object({
+            ...AdminUser.properties,
+            session_count: Type.Integer(),
+            mfa: FactorSummarySchema,
+          }),
           ...errorResponses(401, 403, 404),
         },
       },
@@ -132,6 +140,9 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
             role: Type.Optional(Role),
             disabled: Type.Optional(Type.Boolean()),
             username: Type.Optional(Username),
+            // Step-up for a role change when the admin's login is older than GATEHOUSE_REAUTH_MAX_AGE.
+            current_password: Type.Optional(Password),
+            code: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
           },
           { additionalProperties: false, minProperties: 1 },
         ),

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox'
 import { AppError } from '../errors.ts'
 import { logInWithPassword } from '../services/login/password.ts'
 import { registerAccount } from '../services/registration.ts'
-import { guardRefreshCookieMode, IssuedTokenResponse, sendTokens } from './browser-cookies.ts'
+import { guardRefreshCookieMode, IssuedTokenResponse } from './browser-cookies.ts'
+import { SecondFactorRequiredBody, sendLoginResult } from './login-result.ts'
 import { rateLimitSink, requestMeta } from './request-meta.ts'
 import { requireContentType } from './content-type.ts'
 import { presentedDeviceToken } from './device-cookie.ts'
@@ -20,6 +21,20 @@ const LoginBody = Type.Object(
     scope: Type.Optional(Type.String({ maxLength: 1024 })),
     client_id: Type.Optional(Type.String({ maxLength: 256 })),
     client_secret: Type.Optional(Type.String({ maxLength: 256 })),
+  },
+  { additionalProperties: false },
+)
+
+const RegisterBody = Type.Object(
+  {
+    ...CredentialsBody.properties,
+    email: Type.Optional(
+      Type.String({
+        minLength: 3,
+        maxLength: 320,
+        description: 'Optional (required with GATEHOUSE_REQUIRE_EMAIL); a verification message is sent to it',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -45,7 +60,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['auth'],
         summary: 'Create an account',
-        body: CredentialsBody,
+        body: RegisterBody,
         response: { 201: PublicUserSchema, ...errorResponses(403, 409, 415, 422, 429) },
       },
     },
@@ -71,7 +86,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Log in with a username and password (JSON, or the OAuth2 password form)',
         consumes: LOGIN_MEDIA_TYPES,
         body: LoginBody,
-        response: { 200: IssuedTokenResponse, ...errorResponses(401, 403, 415, 422, 429, 503) },
+        response: {
+          200: IssuedTokenResponse,
+          ...errorResponses(401, 415, 422, 429, 503),
+          // 403 mfa_required / mfa_enrollment_required (issue 12): the account needs a second step.
+          403: SecondFactorRequiredBody,
+        },
       },
     },
     async (request, reply) => {
@@ -84,7 +104,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         onRateLimit: rateLimitSink(reply),
         deviceToken: presentedDeviceToken(request),
       })
-      return sendTokens(request, reply, app.services, result.pair)
+      return sendLoginResult(request, reply, app.services, result)
     },
   )
 }

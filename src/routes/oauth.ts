@@ -22,6 +22,10 @@ const TokenForm = Type.Object({
   scope: Type.Optional(Type.String({ maxLength: 1024 })),
   client_id: Type.Optional(Type.String({ maxLength: 256 })),
   client_secret: Type.Optional(Type.String({ maxLength: 256 })),
+  // The second step of an mfa_required password grant (issue 12).
+  mfa_token: Type.Optional(Type.String({ maxLength: 256 })),
+  otp: Type.Optional(Type.String({ maxLength: 64 })),
+  recovery_code: Type.Optional(Type.String({ maxLength: 64 })),
 })
 const TokenParameterForm = Type.Object({
   token: Type.String({ minLength: 1, maxLength: 16_384 }),
@@ -49,7 +53,11 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       attachValidation: true,
       schema: {
         tags: ['oauth'],
-        summary: 'RFC 6749 token endpoint: grant_type=password or refresh_token',
+        summary:
+          'RFC 6749 token endpoint: grant_type=password, refresh_token, urn:gatehouse:grant-type:mfa-otp ' +
+          '(mfa_token, otp) or urn:gatehouse:grant-type:mfa-recovery-code (mfa_token, recovery_code); ' +
+          'a password grant for an account with a second factor answers 403 ' +
+          '{"error": "mfa_required", "error_description", "mfa_token"}',
         consumes: [FORM],
         body: TokenForm,
         response: { 200: TokenResponse },

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { renameUser, toPublicUser } from '../services/users.ts'
+import { getProfile } from '../services/profile.ts'
+import { renameUser } from '../services/users.ts'
 import { requireContentType } from './content-type.ts'
 import { requireAuth } from '../plugins/authenticate.ts'
 import { accountCaller } from './request-meta.ts'
@@ -23,7 +24,7 @@ export const profileRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ProfileSchema, ...errorResponses(401) },
       },
     },
-    async (request) => toPublicUser(requireAuth(request).user),
+    async (request) => getProfile(app.services, requireAuth(request).user.id),
   )
 
   app.put(
@@ -47,11 +48,16 @@ export const profileRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
-  for (const path of ['/token_expiry', '/token-expiry']) {
+  // Two spellings of one route; distinct operation ids, or Swagger UI opens and closes both together.
+  for (const [path, operationId] of [
+    ['/token_expiry', 'getTokenExpiry'],
+    ['/token-expiry', 'getTokenExpiryHyphenated'],
+  ] as const) {
     app.get(
       path,
       {
         schema: {
+          operationId,
           tags: ['profile'],
           summary: 'When the presented access token expires',
           security: bearerSecurity,

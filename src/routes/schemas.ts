@@ -36,6 +36,8 @@ export const PublicUserSchema = Type.Object({
   username: Type.String(),
   role: Type.String(),
   created_at: Type.String({ format: 'date-time' }),
+  email: Type.Union([Type.String(), Type.Null()], { description: 'The email address as typed, or null' }),
+  email_verified: Type.Boolean({ description: 'Whether the owner of the address confirmed it' }),
 })
 
 /** A user with the time of their last change. */

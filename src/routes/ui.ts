@@ -7,13 +7,14 @@ import { fileURLToPath } from 'node:url'
 export const DEFAULT_UI_DIRECTORY = fileURLToPath(new URL('../../dist/ui/', import.meta.url))
 
 // The pages' own policy: scripts, styles, images and fetches from this origin only; no inline script or
-// style, no eval, never framed, no <base> tricks, forms post only here. data: images cover the small
-// icons a browser or a later QR code may need.
+// style, no eval, never framed, no <base> tricks, forms post only here. blob: images are the TOTP QR
+// code (ui/src/components/QrCode.tsx): only this origin's own scripts can mint a blob: URL, so unlike
+// data: no injected markup can use it.
 const UI_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'self' blob:",
   "connect-src 'self'",
   "frame-ancestors 'none'",
   "base-uri 'none'",
@@ -137,6 +138,7 @@ export const uiRoutes: FastifyPluginAsync<{ directory: string }> = async (app, o
     const html = loaded.shell
       .replace('{{lang}}', language)
       .replace('{{registration}}', escapeAttribute(app.services.config.registration))
+      .replace('{{email}}', app.services.config.email.requireEmail ? 'required' : 'optional')
     return reply.header('vary', 'accept-language, cookie').type('text/html; charset=utf-8').send(html)
   }
   app.get('/ui', { schema: { hide: true } }, page)

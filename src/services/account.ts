@@ -1,9 +1,13 @@
+import { revokeOneTimeSecrets } from '../db/one-time-secrets.ts'
 import { revokeUserSessions } from '../db/sessions.ts'
-import { deleteUser, selectEnabledAdminIds, updatePasswordHash } from '../db/users.ts'
+import { EMAIL_PURPOSES } from './email/issue.ts'
+import { deleteUser, replacePasswordHash, selectEnabledAdminIds } from '../db/users.ts'
+import { AppError } from '../errors.ts'
 import { assertAdminRemains, removesAdmin } from './admin/last-admin.ts'
 import type { ServiceContext } from './context.ts'
 import { recordAuditEvent, type RequestMeta } from './audit.ts'
 import { confirmCurrentPassword } from './login/reauthenticate.ts'
+import { requireStepUp } from './mfa/step-up.ts'
 import { acceptNewPassword } from './password-policy.ts'
 import type { RateLimitSink } from './throttle/rate-limit-info.ts'
 
@@ -24,16 +28,24 @@ export interface AccountCaller {
 export async function changePassword(
   context: ServiceContext,
   caller: AccountCaller,
-  input: { current_password: string; new_password: string },
+  input: { current_password: string; new_password: string; code?: string | undefined },
 ): Promise<{ revokedSessions: number }> {
   const { userId, sessionId: currentSessionId, meta } = caller
+  // Step-up (issue 12): a recent login, or the current password plus a code when the account has TOTP.
+  await requireStepUp(context, caller, { password: input.current_password, code: input.code })
   const user = await confirmCurrentPassword(context, { ...caller, password: input.current_password })
   const password = acceptNewPassword(input.new_password, user.username)
   const passwordHash = await context.passwords.hash(password)
   const now = context.clock.now()
   const revokedSessions = await context.db.transaction().execute(async (trx) => {
-    await updatePasswordHash(trx, userId, passwordHash, now)
+    // Two parallel changes both proved the same old password; only the first may land, or both callers
+    // would be told "changed" while one of the new passwords does not work (issue 16, races suite).
+    if (!(await replacePasswordHash(trx, userId, user.password_hash, passwordHash, now))) {
+      throw new AppError(403, 'invalid_credentials', 'Incorrect password')
+    }
     const revoked = await revokeUserSessions(trx, userId, now, 'password_changed', currentSessionId)
+    // A reset link mailed before the change must not undo it.
+    await revokeOneTimeSecrets(trx, userId, now, EMAIL_PURPOSES.reset)
     await recordAuditEvent(trx, now, meta, {
       action: 'password.change',
       actorUserId: userId,
@@ -51,8 +63,10 @@ export async function deleteAccount(
   context: ServiceContext,
   caller: AccountCaller,
   password: string,
+  code?: string,
 ): Promise<void> {
   const { userId, meta } = caller
+  await requireStepUp(context, caller, { password, code })
   const user = await confirmCurrentPassword(context, { ...caller, password })
   const now = context.clock.now()
   await context.db.transaction().execute(async (trx) => {

@@ -97,7 +97,15 @@ export async function rotateRefreshToken(
   const access = await signAccessToken(
     context.keys,
     context.config,
-    { userId: row.user_id, username: row.username, role: row.role, sessionId: row.session_id },
+    {
+      userId: row.user_id,
+      username: row.username,
+      role: row.role,
+      sessionId: row.session_id,
+      // What the login proved, as the session stored it: a refresh repeats it and never upgrades it.
+      amr: row.session_amr === null ? ['pwd'] : row.session_amr.split(' '),
+      authTime: Number(row.session_auth_time ?? row.session_created_at),
+    },
     now,
   )
   const graceSealed =

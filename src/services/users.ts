@@ -12,6 +12,7 @@ import { NO_REQUEST_META, recordAuditEvent, type AuditAction, type RequestMeta }
 import type { AccountCaller } from './account.ts'
 import { confirmCurrentPassword } from './login/reauthenticate.ts'
 import { acceptNewPassword } from './password-policy.ts'
+import { requireEmail } from './email/addresses.ts'
 import { newId } from './random.ts'
 import { canonicalUsername, normalizeNewUsername } from './usernames.ts'
 
@@ -22,6 +23,8 @@ export interface PublicUser {
   role: string
   created_at: string
   updated_at: string
+  email: string | null
+  email_verified: boolean
 }
 
 /** Roles every installation has. */
@@ -49,7 +52,8 @@ export interface AuditSource {
 
 /** Converts a stored row (or the per-request join) to what clients may see. */
 export function toPublicUser(
-  user: Pick<UserRow, 'id' | 'username' | 'role' | 'created_at' | 'updated_at'>,
+  user: Pick<UserRow, 'id' | 'username' | 'role' | 'created_at' | 'updated_at'> &
+    Partial<Pick<UserRow, 'email' | 'email_verified'>>,
 ): PublicUser {
   return {
     id: user.id,
@@ -57,6 +61,8 @@ export function toPublicUser(
     role: user.role,
     created_at: new Date(user.created_at).toISOString(),
     updated_at: new Date(user.updated_at).toISOString(),
+    email: user.email ?? null,
+    email_verified: user.email_verified === 1,
   }
 }
 
@@ -74,11 +80,12 @@ export function usernameTaken(): AppError {
  */
 export async function createUser(
   context: ServiceContext,
-  input: { username: string; password: string; role?: string },
+  input: { username: string; password: string; role?: string; email?: string | undefined },
   source: AuditSource = {},
 ): Promise<PublicUser> {
   if (input.role !== undefined) assertKnownRole(context.config, input.role)
   const { display, canonical, skeleton } = normalizeNewUsername(input.username)
+  const email = input.email === undefined ? undefined : requireEmail(input.email)
   const password = acceptNewPassword(input.password, display)
   // A cheap early answer for the common case; the unique indexes below are what is actually relied on.
   if (await findUserByNameOrLookalike(context.db, canonical, skeleton)) throw usernameTaken()
@@ -95,6 +102,11 @@ export async function createUser(
     updated_at: now,
     disabled_at: null,
     last_login_at: null,
+    // A new address is unverified: it proves nothing until its owner follows the link.
+    email: email?.address ?? null,
+    email_key: email?.key ?? null,
+    email_verified: 0,
+    email_verified_at: null,
   }
   try {
     await context.db.transaction().execute(async (trx) => {

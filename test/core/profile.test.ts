@@ -42,6 +42,8 @@ describe.each(DIALECTS)('/profile and /token_expiry on %s', (dialect) => {
         role: 'user',
         created_at: iso,
         updated_at: iso,
+        email: null,
+        email_verified: false,
       })
       expect(response.headers['cache-control']).toBe('no-store')
     },

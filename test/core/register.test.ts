@@ -15,11 +15,19 @@ describe.each(DIALECTS)('POST /register on %s', (dialect) => {
   const register = (payload: unknown) =>
     testApp.app.inject({ method: 'POST', url: '/register', payload: payload as object })
 
-  it('answers 201 with exactly id, username, role and created_at, and never the password or its hash', async () => {
+  it('answers 201 with exactly id, username, role, created_at and the (empty) email fields, and never the password or its hash', async () => {
     const response = await register({ username: 'Register-Alice', password: PASSWORD })
     expect(response.statusCode).toBe(201)
     const body = response.json<Record<string, string>>()
-    expect(Object.keys(body).sort()).toEqual(['created_at', 'id', 'role', 'username'])
+    expect(Object.keys(body).sort()).toEqual([
+      'created_at',
+      'email',
+      'email_verified',
+      'id',
+      'role',
+      'username',
+    ])
+    expect(body).toMatchObject({ email: null, email_verified: false })
     expect(body.id).toMatch(UUID_V7)
     // The display form keeps its case; only the uniqueness key is folded.
     expect(body).toMatchObject({ username: 'Register-Alice', role: 'user' })

@@ -19,7 +19,15 @@ describe.each(DIALECTS)('the seed client flow over HTTP on %s', (dialect) => {
       body: { username: 'seed-user', password: PASSWORD },
     })
     expect(registered.status).toBe(201)
-    expect(Object.keys(registered.body).sort()).toEqual(['created_at', 'id', 'role', 'username'])
+    // The seed's four fields, plus issue 11's email fields (null and false for a seed client).
+    expect(Object.keys(registered.body).sort()).toEqual([
+      'created_at',
+      'email',
+      'email_verified',
+      'id',
+      'role',
+      'username',
+    ])
     expect(registered.body).toMatchObject({ username: 'seed-user', role: 'user' })
 
     const login = await call('POST', '/login', { body: { username: 'seed-user', password: PASSWORD } })

@@ -163,7 +163,9 @@ describe.each(DIALECTS)('access token verification on %s', (dialect) => {
     const payloadSegmentWhere = (test: (segment: string) => boolean) => {
       const { payload } = decodeToken(token)
       for (let length = 0; length < 64; length += 1) {
-        const segment = encodeSegment({ ...payload, filler: '~?>'.repeat(length) })
+        // One character more each time, so every length modulo 4 comes up whatever the claims are.
+        const filler = '~?>'.repeat(Math.floor(length / 3)) + '~'.repeat(length % 3)
+        const segment = encodeSegment({ ...payload, filler })
         if (test(segment)) return segment
       }
       throw new Error('no payload encoding matched')

@@ -20,7 +20,12 @@ describe('authorization server metadata (RFC 8414)', () => {
       jwks_uri: 'http://gatehouse.test/.well-known/jwks.json',
       revocation_endpoint: 'http://gatehouse.test/revoke',
       introspection_endpoint: 'http://gatehouse.test/introspect',
-      grant_types_supported: ['password', 'refresh_token'],
+      grant_types_supported: [
+        'password',
+        'refresh_token',
+        'urn:gatehouse:grant-type:mfa-otp',
+        'urn:gatehouse:grant-type:mfa-recovery-code',
+      ],
       response_types_supported: [],
       token_endpoint_auth_methods_supported: ['none'],
       revocation_endpoint_auth_methods_supported: ['none'],

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { en } from '../../ui/src/i18n/en.ts'
@@ -13,7 +16,16 @@ import {
   skipBrowserSuite,
   startUiServer,
 } from '../helpers/browser.ts'
-import { apiLogin, messagePattern, registerUser, ROOT, ROOT_ENV, withProblems } from './support.ts'
+import {
+  apiLogin,
+  callApi,
+  messagePattern,
+  registerUser,
+  ROOT,
+  ROOT_ENV,
+  totpCode,
+  withProblems,
+} from './support.ts'
 
 // Every page, in both languages: axe-core finds no violation (WCAG 2.2 A and AA plus best practices), and
 // at a desktop width and at 360 px nothing scrolls sideways and nothing moves on its own once shown.
@@ -21,6 +33,9 @@ import { apiLogin, messagePattern, registerUser, ROOT, ROOT_ENV, withProblems } 
 // GATEHOUSE_SCREENSHOTS=1 also writes the README's screenshots to docs/screenshots/.
 
 const skip = skipBrowserSuite('page accessibility tests')
+const PASSWORD = 'a long enough passphrase'
+// Short, so the step-up prompt can be reached by moving the server's clock.
+const REAUTH_MAX_AGE = 120
 
 const PASSES = [
   { language: 'en', locale: 'en-US', messages: en, width: 1024 },
@@ -33,6 +48,14 @@ const PASSES = [
 const README_SHOTS = new Set([
   'en-1024-login',
   'en-1024-register',
+  'en-1024-forgot-password',
+  'en-1024-reset-password-code',
+  'en-1024-verify-email',
+  'ko-1024-forgot-password',
+  'en-1024-login-second-factor',
+  'en-1024-account-totp-setup',
+  'en-1024-account-recovery-codes',
+  'en-1024-account-step-up',
   'en-1024-account',
   'en-1024-account-delete',
   'en-1024-admin-users',
@@ -49,8 +72,16 @@ const README_SHOTS = new Set([
 describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift', () => {
   let server: TestApp & { baseUrl: string }
   let browser: Browser
+  const outbox = mkdtempSync(join(tmpdir(), 'gatehouse-ui-outbox-'))
   beforeAll(async () => {
-    server = await startUiServer({ env: ROOT_ENV })
+    server = await startUiServer({
+      env: {
+        ...ROOT_ENV,
+        GATEHOUSE_REAUTH_MAX_AGE: String(REAUTH_MAX_AGE),
+        // No SMTP server here: the verification messages go to files, in a folder of this test's own.
+        GATEHOUSE_OUTBOX_DIR: outbox,
+      },
+    })
     browser = await launchBrowser()
     // Something to list: users, one disabled, and their sign-ins in the audit log.
     for (const name of ['ada', 'grace', 'linus']) {
@@ -61,6 +92,7 @@ describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift'
   afterAll(async () => {
     await browser?.close()
     await server?.close()
+    rmSync(outbox, { recursive: true, force: true })
   })
 
   it.each(PASSES)(
@@ -91,6 +123,30 @@ describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift'
         await page.getByRole('link', { name: t('login.registerLink') }).click()
         await heading(t('register.title'))
         await check('register')
+
+        await page.getByRole('link', { name: t('register.signInLink') }).click()
+        await heading(t('login.title'))
+        await page.getByRole('link', { name: t('login.forgotLink') }).click()
+        await heading(t('forgot.title'))
+        await check('forgot-password')
+
+        await page.getByRole('link', { name: t('forgot.haveCode') }).click()
+        await heading(t('reset.title'))
+        await page.getByLabel(t('field.email')).waitFor()
+        await check('reset-password-code')
+
+        // From an emailed link: the token is in the fragment, and the page only offers the button.
+        await page.goto(`${server.baseUrl}/ui/reset-password#token=not-a-real-token`)
+        await heading(t('reset.title'))
+        await page.getByText(t('reset.explainLink')).waitFor()
+        // Read once, the token leaves the address bar (and so the history).
+        expect(page.url()).toBe(`${server.baseUrl}/ui/reset-password`)
+        await check('reset-password-link')
+
+        await page.goto(`${server.baseUrl}/ui/verify-email#token=not-a-real-token`)
+        await heading(t('verify.title'))
+        await page.getByRole('button', { name: t('verify.submit') }).waitFor()
+        await check('verify-email')
 
         await page.goto(`${server.baseUrl}/ui/nowhere`)
         await heading(t('notFound.title'))
@@ -138,6 +194,77 @@ describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift'
         await page.getByRole('dialog', { name: t('keys.retireTitle') }).waitFor()
         await check('admin-keys-retire')
         await page.getByRole('button', { name: t('common.cancel') }).click()
+
+        expect(problems, 'console errors, CSP violations or failed requests').toEqual([])
+      } catch (error) {
+        throw withProblems(problems, error)
+      } finally {
+        await context.close()
+      }
+    },
+    120_000,
+  )
+
+  it.each(PASSES)(
+    'second-factor pages, $language at $width px',
+    async ({ language, locale, messages, width }) => {
+      const { context, page, problems } = await openPage(browser, { locale, width })
+      const t = (key: keyof typeof en) => messages[key]
+      const heading = (name: string) => page.getByRole('heading', { level: 1, name, exact: true }).waitFor()
+      const check = async (name: string) => {
+        if (width > 360) expect(await checkAccessibility(page), `axe on ${name}`).toEqual([])
+        expect(await horizontalOverflow(page), `sideways scrolling on ${name}`).toBe(0)
+        expect(await layoutShift(page), `layout shift on ${name}`).toBeLessThan(0.01)
+        const shot = `${language}-${width}-${name}`
+        if (README_SHOTS.has(shot)) await saveScreenshot(page, shot)
+      }
+      const username = `factor-${language}-${width}`
+      try {
+        // With an address not yet verified, so the account page shows its state and the code form.
+        const created = await callApi(server.baseUrl, 'POST', '/register', {
+          body: { username, password: PASSWORD, email: `${username}@example.test` },
+        })
+        expect(created.status).toBe(201)
+        await page.goto(`${server.baseUrl}/ui/login`)
+        await page.getByLabel(t('field.usernameOrEmail')).fill(username)
+        await page.getByLabel(t('field.password'), { exact: true }).fill(PASSWORD)
+        await page.getByRole('button', { name: t('login.submit'), exact: true }).click()
+        await heading(t('account.title'))
+        const email = page.getByRole('region', { name: t('email.heading') })
+        await email.getByText(t('email.unverifiedBadge')).waitFor()
+        await email.getByLabel(t('email.code')).waitFor()
+        const app = page.getByRole('region', { name: t('totp.heading') })
+        await app.getByLabel(t('field.currentPassword')).fill(PASSWORD)
+        await app.getByRole('button', { name: t('totp.start') }).click()
+        await app.getByRole('img', { name: t('totp.qrLabel') }).waitFor()
+        await check('account-totp-setup')
+
+        const secret = (await app.locator('code.secret').innerText()).trim()
+        await app.getByLabel(t('totp.code')).fill(totpCode(secret, server.clock.now()))
+        await app.getByRole('button', { name: t('totp.confirm') }).click()
+        await app.getByRole('list', { name: t('recovery.listLabel') }).waitFor()
+        await check('account-recovery-codes')
+        await app.getByRole('button', { name: t('recovery.saved') }).click()
+        await app.getByRole('button', { name: t('totp.regenerate') }).waitFor()
+        await check('account-factors')
+
+        // An old sign-in: the next sensitive change asks to confirm it is you.
+        server.clock.advanceSeconds(REAUTH_MAX_AGE + 1)
+        await app.getByRole('button', { name: t('totp.regenerate') }).click()
+        await page.getByRole('dialog', { name: t('stepUp.title') }).waitFor()
+        await check('account-step-up')
+        await page.keyboard.press('Escape')
+
+        await page.getByRole('button', { name: t('nav.signOut') }).click()
+        await heading(t('login.title'))
+        await page.getByLabel(t('field.usernameOrEmail')).fill(username)
+        await page.getByLabel(t('field.password'), { exact: true }).fill(PASSWORD)
+        await page.getByRole('button', { name: t('login.submit'), exact: true }).click()
+        await heading(t('mfa.title'))
+        await check('login-second-factor')
+        await page.getByRole('button', { name: t('mfa.useRecovery') }).click()
+        await page.getByLabel(t('mfa.recoveryLabel')).waitFor()
+        await check('login-recovery-code')
 
         expect(problems, 'console errors, CSP violations or failed requests').toEqual([])
       } catch (error) {

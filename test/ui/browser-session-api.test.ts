@@ -140,6 +140,28 @@ describe.each(DIALECTS)('the browser session cookie on %s', (dialect) => {
     expect((await cookieLogin(app, { origin: ORIGIN, 'sec-fetch-site': 'same-origin' })).statusCode).toBe(200)
   })
 
+  it('the second-factor steps the pages use refuse cookie mode from a foreign origin, before reading the body', async () => {
+    const app = await setUp()
+    const steps: Array<[string, Record<string, unknown>]> = [
+      ['/login/mfa', { mfa_token: 'anything', code: '123456' }],
+      ['/login/mfa/enroll/totp/confirm', { mfa_token: 'anything', code: '123456' }],
+      ['/webauthn/login', { response: {} }],
+    ]
+    for (const [url, payload] of steps) {
+      for (const origin of ['http://evil.test', 'null']) {
+        const response = await app.inject({
+          method: 'POST',
+          url,
+          payload,
+          headers: { 'gatehouse-refresh': 'cookie', origin },
+        })
+        expect(response.statusCode, `${url} from ${origin}`).toBe(403)
+        expect(response.json()).toMatchObject({ code: 'csrf_failed' })
+        expect(response.cookies).toEqual([])
+      }
+    }
+  })
+
   it('on https the cookies are Secure and carry the __Secure- and __Host- prefixes', async () => {
     const app = await setUp({ GATEHOUSE_ISSUER: 'https://id.example.com' })
     const response = await cookieLogin(app, { origin: 'https://id.example.com' })

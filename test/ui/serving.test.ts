@@ -15,7 +15,7 @@ import { ROOT, ROOT_ENV } from './support.ts'
 // hashed assets, and a clear 503 when the pages were never built. No browser needed.
 
 const UI_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; " +
   "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 describe('serving the built pages', () => {
@@ -59,6 +59,7 @@ describe('serving the built pages', () => {
         expect(response.headers.vary).toBe('accept-language, cookie')
         expect(response.body).toContain('<html lang="ko">')
         expect(response.body).toContain('<meta name="gatehouse-registration" content="open" />')
+        expect(response.body).toContain('<meta name="gatehouse-email" content="optional" />')
       }
     } finally {
       await app.close()
@@ -131,6 +132,16 @@ describe('serving the built pages', () => {
     try {
       const html = (await app.inject({ method: 'GET', url: '/ui/register' })).body
       expect(html).toContain('<meta name="gatehouse-registration" content="closed" />')
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('tells the pages when an email address is required (GATEHOUSE_REQUIRE_EMAIL)', async () => {
+    const app = await appOn(directory, { GATEHOUSE_REQUIRE_EMAIL: 'true' })
+    try {
+      const html = (await app.inject({ method: 'GET', url: '/ui/register' })).body
+      expect(html).toContain('<meta name="gatehouse-email" content="required" />')
     } finally {
       await app.close()
     }

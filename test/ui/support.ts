@@ -1,5 +1,9 @@
+import { Secret, TOTP } from 'otpauth'
 import type { Page } from 'playwright-core'
 import { expect } from 'vitest'
+import { buildUi } from '../../scripts/build-ui.ts'
+import { createTestApp, type TestApp, type TestAppOptions } from '../helpers/app.ts'
+import { freePort } from '../helpers/browser.ts'
 
 /** The bootstrap admin of the page tests. */
 export const ROOT = { username: 'root', password: 'root password for the pages' }
@@ -91,4 +95,56 @@ export function countRequests(page: Page, path: string): () => number {
     if (new URL(request.url()).pathname === path) count += 1
   })
   return () => count
+}
+
+let uiBuilt: Promise<unknown> | undefined
+
+/**
+ * A page test server at `http://localhost:<port>` rather than 127.0.0.1: WebAuthn refuses an IP address
+ * as the relying-party id, and browsers treat localhost as a secure context, so passkeys work over http.
+ * It listens on both loopback addresses, whichever one the browser resolves localhost to.
+ */
+export async function startLocalhostUiServer(
+  options: TestAppOptions = {},
+): Promise<TestApp & { baseUrl: string }> {
+  uiBuilt ??= buildUi()
+  await uiBuilt
+  const port = await freePort()
+  const baseUrl = `http://localhost:${port}`
+  const testApp = await createTestApp({ ...options, env: { GATEHOUSE_ISSUER: baseUrl, ...options.env } })
+  await testApp.app.listen({ host: 'localhost', port })
+  return { ...testApp, baseUrl }
+}
+
+/** The current TOTP code for a base32 secret at the server's (manual) clock time. */
+export function totpCode(secret: string, now: number): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
+    timestamp: now,
+  })
+}
+
+/**
+ * Gives the page a DevTools virtual authenticator: CTAP2, built in (like a phone's or laptop's), with
+ * resident keys (discoverable passkeys) and user verification that always succeeds, as if the person
+ * touched the sensor. Returns a way to count the passkeys it holds.
+ */
+export async function addVirtualAuthenticator(
+  page: Page,
+): Promise<{ credentialCount: () => Promise<number> }> {
+  const devtools = await page.context().newCDPSession(page)
+  await devtools.send('WebAuthn.enable')
+  const { authenticatorId } = await devtools.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  })
+  return {
+    credentialCount: async () =>
+      (await devtools.send('WebAuthn.getCredentials', { authenticatorId })).credentials.length,
+  }
 }

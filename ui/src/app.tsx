@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks'
 import { csrfToken } from './browser-session.ts'
 import { Header } from './components/Header.tsx'
 import { RequireSession } from './components/RequireSession.tsx'
+import { StepUpDialog } from './components/StepUpDialog.tsx'
 import {
   I18nContext,
   initialLanguage,
@@ -16,10 +17,13 @@ import { AuditPage } from './pages/admin/AuditPage.tsx'
 import { KeysPage } from './pages/admin/KeysPage.tsx'
 import { UserPage } from './pages/admin/UserPage.tsx'
 import { UsersPage } from './pages/admin/UsersPage.tsx'
+import { ForgotPasswordPage } from './pages/ForgotPasswordPage.tsx'
 import { LoginPage } from './pages/LoginPage.tsx'
 import { NotFoundPage } from './pages/NotFoundPage.tsx'
 import { RegisterPage } from './pages/RegisterPage.tsx'
+import { ResetPasswordPage } from './pages/ResetPasswordPage.tsx'
 import { StartPage } from './pages/StartPage.tsx'
+import { VerifyEmailPage } from './pages/VerifyEmailPage.tsx'
 import { useLocation, type Location } from './router.ts'
 import { restoreSession } from './signin.ts'
 
@@ -38,6 +42,12 @@ function route({ path, query }: Location) {
       return <LoginPage next={query.get('next')} />
     case '/ui/register':
       return <RegisterPage />
+    case '/ui/forgot-password':
+      return <ForgotPasswordPage />
+    case '/ui/reset-password':
+      return <ResetPasswordPage />
+    case '/ui/verify-email':
+      return <VerifyEmailPage />
     case '/ui/account':
       return (
         <RequireSession path={path}>
@@ -83,6 +93,7 @@ export function App() {
     <I18nContext.Provider value={i18n}>
       <Header path={location.path} />
       {route(location)}
+      <StepUpDialog />
     </I18nContext.Provider>
   )
 }

@@ -8,10 +8,12 @@ import { hasMessage, type I18n } from './i18n/index.ts'
  */
 export function describeError(error: unknown, { language, t }: I18n): string {
   if (!(error instanceof ApiError)) return t('error.unexpected')
-  if (error.status === 0) return t('error.network')
+  if (error.code === 'network_error') return t('error.network')
   const key = `error.${error.code}`
   let text: string
-  if (error.issues.length > 0) text = language === 'en' ? error.detail : t('error.validation_failed')
+  // The browser's own words for a cancelled passkey prompt are too technical to show.
+  if (error.status === 0 && hasMessage(key)) text = t(key)
+  else if (error.issues.length > 0) text = language === 'en' ? error.detail : t('error.validation_failed')
   else if (language !== 'en' && hasMessage(key)) text = t(key)
   else text = error.detail || t('error.unexpected')
   if (error.retryAfterSeconds !== undefined) {

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely'
 import { AppError } from '../../errors.ts'
 import { isUniqueViolation } from '../../db/errors.ts'
 import type { Database } from '../../db/schema.ts'
+import { revokeOneTimeSecrets } from '../../db/one-time-secrets.ts'
 import { countLiveSessions, revokeUserSessions } from '../../db/sessions.ts'
 import {
   deleteUser,
@@ -13,6 +14,9 @@ import {
 } from '../../db/users.ts'
 import { recordAuditEvent, type AuditEventInput, type RequestMeta } from '../audit.ts'
 import type { ServiceContext } from '../context.ts'
+import { EMAIL_PURPOSES } from '../email/issue.ts'
+import { summarizeFactors, type FactorSummary } from '../mfa/factors.ts'
+import { requireStepUp } from '../mfa/step-up.ts'
 import { acceptNewPassword } from '../password-policy.ts'
 import { canonicalUsername, normalizeNewUsername } from '../usernames.ts'
 import { assertKnownRole, createUser, usernameTaken } from '../users.ts'
@@ -36,6 +40,8 @@ export interface AdminUserView {
   created_at: string
   updated_at: string
   last_login_at: string | null
+  email: string | null
+  email_verified: boolean
 }
 
 const iso = (time: number) => new Date(time).toISOString()
@@ -52,6 +58,8 @@ export function toAdminUser(row: UserRow): AdminUserView {
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
     last_login_at: isoOrNull(row.last_login_at),
+    email: row.email,
+    email_verified: row.email_verified === 1,
   }
 }
 
@@ -131,15 +139,15 @@ export async function listUsersForAdmin(
   return { items: page.map(toAdminUser), next_cursor }
 }
 
-/** One user with their live session count. */
+/** One user with their live session count and second factors. */
 export async function getUserForAdmin(
   context: ServiceContext,
   id: string,
-): Promise<AdminUserView & { session_count: number }> {
+): Promise<AdminUserView & { session_count: number; mfa: FactorSummary }> {
   const user = await findUserById(context.db, id)
   if (!user) throw notFound()
   const sessionCount = await countLiveSessions(context.db, id, context.clock.now())
-  return { ...toAdminUser(user), session_count: sessionCount }
+  return { ...toAdminUser(user), session_count: sessionCount, mfa: await summarizeFactors(context.db, id) }
 }
 
 /** Creates a user with the registration policy; the role must be a known one. */
@@ -161,6 +169,9 @@ export interface AdminUserPatch {
   role?: string
   disabled?: boolean
   username?: string
+  /** Step-up proof for a role change when the admin's login is older than GATEHOUSE_REAUTH_MAX_AGE. */
+  current_password?: string
+  code?: string
 }
 
 /**
@@ -174,6 +185,10 @@ export async function updateUserAsAdmin(
   patch: AdminUserPatch,
 ): Promise<AdminUserView> {
   if (patch.role !== undefined) assertKnownRole(context.config, patch.role)
+  // Step-up (issue 12): a role change needs a recent login, or the admin's password and a code.
+  if (patch.role !== undefined) {
+    await requireStepUp(context, actor, { password: patch.current_password, code: patch.code })
+  }
   const newName = patch.username === undefined ? undefined : normalizeNewUsername(patch.username)
   try {
     return await adminTransaction(context, actor, id, async (trx, target, admins, now) => {
@@ -222,6 +237,7 @@ export async function resetPasswordAsAdmin(
   return adminTransaction(context, actor, id, async (trx, _target, _admins, now) => {
     await updatePasswordHash(trx, id, passwordHash, now)
     const revokedSessions = await revokeUserSessions(trx, id, now, 'password_reset_by_admin')
+    await revokeOneTimeSecrets(trx, id, now, EMAIL_PURPOSES.reset)
     return {
       result: { revokedSessions },
       audit: { action: 'admin.user.password_reset', details: { revoked_sessions: revokedSessions } },

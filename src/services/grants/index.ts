@@ -1,6 +1,8 @@
 import { OAuthError } from '../../errors.ts'
 import type { ServiceContext } from '../context.ts'
 import type { TokenPair } from '../refresh-tokens.ts'
+import { MFA_OTP_GRANT_TYPE, mfaOtpGrant } from './mfa-otp.ts'
+import { MFA_RECOVERY_CODE_GRANT_TYPE, mfaRecoveryCodeGrant } from './mfa-recovery-code.ts'
 import { toOAuthError } from './oauth-errors.ts'
 import { passwordGrant } from './password.ts'
 import { refreshTokenGrant } from './refresh-token.ts'
@@ -10,6 +12,8 @@ import type { GrantHandler, GrantRequest, TokenParameters } from './types.ts'
 const GRANTS: ReadonlyMap<string, GrantHandler> = new Map([
   ['password', passwordGrant],
   ['refresh_token', refreshTokenGrant],
+  [MFA_OTP_GRANT_TYPE, mfaOtpGrant],
+  [MFA_RECOVERY_CODE_GRANT_TYPE, mfaRecoveryCodeGrant],
 ])
 
 /** The grant types /token accepts, for discovery metadata. */

@@ -16,8 +16,12 @@ export function toOAuthError(error: unknown): unknown {
       'retry-after': String(error.retryAfterSeconds),
     })
   }
+  // The detail says what was wrong (a password, or a second-factor code), never which account exists.
   if (error instanceof AppError && error.code === 'invalid_credentials') {
-    return new OAuthError('invalid_grant', 'Incorrect username or password')
+    return new OAuthError('invalid_grant', error.detail)
+  }
+  if (error instanceof AppError && error.code === 'invalid_mfa_token') {
+    return new OAuthError('invalid_grant', error.detail)
   }
   // A parameter the service refused as malformed (ill-formed Unicode): RFC 6749 §5.2 invalid_request.
   if (error instanceof AppError && error.statusCode === 422)

@@ -1,5 +1,6 @@
 import { OAuthError } from '../../errors.ts'
 import { logInWithPassword } from '../login/password.ts'
+import { pairOrMfaError } from './login-result.ts'
 import type { GrantHandler } from './types.ts'
 
 /**
@@ -26,5 +27,6 @@ export const passwordGrant: GrantHandler = async (
     onRateLimit,
     deviceToken,
   })
-  return result.pair
+  // An account with a second factor gets 403 mfa_required and an mfa_token instead (issue 12).
+  return pairOrMfaError(result)
 }

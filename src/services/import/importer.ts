@@ -1,3 +1,4 @@
+import { findUserByVerifiedEmailKey } from '../../db/user-emails.ts'
 import { findUserByCanonicalName } from '../../db/users.ts'
 import { NO_REQUEST_META, recordAuditEvent } from '../audit.ts'
 import type { ServiceContext } from '../context.ts'
@@ -80,6 +81,11 @@ export async function importUsers(
             updated_at: now,
             disabled_at: null,
             last_login_at: null,
+            // Kept as the source had them: a verified address logs in and resets at once.
+            email: row.email?.address ?? null,
+            email_key: row.email?.key ?? null,
+            email_verified: row.emailVerified ? 1 : 0,
+            email_verified_at: row.emailVerified ? now : null,
           })
           .onConflict((conflict) => conflict.doNothing())
           .returning('id')
@@ -91,10 +97,12 @@ export async function importUsers(
         if (options.onConflict === 'fail') throw new ImportConflictError(row.ref, row.username)
         summary.skipped += 1
         const sameName = await findUserByCanonicalName(trx, row.canonical)
+        const sameEmail =
+          row.email && row.emailVerified ? await findUserByVerifiedEmailKey(trx, row.email.key) : undefined
         summary.problems.push({
           ref: row.ref,
           username: row.username,
-          reason: sameName ? 'username_exists' : 'username_lookalike',
+          reason: sameName ? 'username_exists' : sameEmail ? 'email_exists' : 'username_lookalike',
         })
       }
       await recordAuditEvent(trx, now, NO_REQUEST_META, {

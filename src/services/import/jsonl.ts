@@ -3,7 +3,7 @@ import { basename } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { ImportSource, SourceRow } from './rows.ts'
 
-const FIELDS = new Set(['username', 'password_hash', 'role'])
+const FIELDS = new Set(['username', 'password_hash', 'role', 'email', 'email_verified'])
 
 async function* lines(path: string): AsyncGenerator<{ number: number; text: string }> {
   const reader = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })
@@ -33,11 +33,13 @@ export function parseJsonlRow(number: number, text: string): SourceRow {
     username: record.username,
     passwordHash: record.password_hash,
     role: record.role,
+    email: record.email,
+    emailVerified: record.email_verified,
     ...(problem ? { problem } : {}),
   }
 }
 
-/** Opens a JSON Lines file of `{username, password_hash, role?}`; counts its rows first for the progress bar. */
+/** Opens a JSON Lines file of `{username, password_hash, role?, email?, email_verified?}`; counts its rows first for the progress bar. */
 export async function openJsonl(path: string): Promise<ImportSource> {
   let total = 0
   for await (const _line of lines(path)) total += 1

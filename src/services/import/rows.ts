@@ -1,4 +1,5 @@
 import { isArgon2Hash, isBcryptHash } from '../passwords.ts'
+import { parseEmail, type NormalizedEmail } from '../email/addresses.ts'
 import { normalizeNewUsername, type NormalizedUsername } from '../usernames.ts'
 
 /** One row as a source yields it, before any check; `ref` says where it came from ("id 7", "line 3"). */
@@ -7,6 +8,9 @@ export interface SourceRow {
   username: unknown
   passwordHash: unknown
   role: unknown
+  /** JSON Lines only: the address and whether it was verified at the source. */
+  email?: unknown
+  emailVerified?: unknown
   /** Set by a source that could not even read the row (bad JSON, unknown fields). */
   problem?: ImportProblemReason
 }
@@ -30,6 +34,8 @@ export type ImportProblemReason =
   | 'unknown_role'
   | 'username_exists'
   | 'username_lookalike'
+  | 'invalid_email'
+  | 'email_exists'
 
 /** A row that passed every check and can be inserted as is. */
 export interface ValidRow {
@@ -39,6 +45,8 @@ export interface ValidRow {
   skeleton: string
   passwordHash: string
   role: string
+  email: NormalizedEmail | null
+  emailVerified: boolean
 }
 
 // A whole PHC string, not just the "$argon2" prefix: a truncated export must not become a broken login.
@@ -67,6 +75,15 @@ export function validateRow(
   if (!isImportableHash(row.passwordHash)) return { ok: false, reason: 'unrecognized_hash' }
   const role = row.role === null || row.role === undefined || row.role === '' ? 'user' : row.role
   if (typeof role !== 'string' || !roles.includes(role)) return { ok: false, reason: 'unknown_role' }
+  const email =
+    row.email === undefined || row.email === null
+      ? null
+      : typeof row.email === 'string'
+        ? parseEmail(row.email)
+        : undefined
+  const emailVerified = row.emailVerified ?? false
+  if (email === undefined || typeof emailVerified !== 'boolean' || (emailVerified && email === null))
+    return { ok: false, reason: 'invalid_email' }
   return {
     ok: true,
     row: {
@@ -76,6 +93,8 @@ export function validateRow(
       skeleton: name.skeleton,
       passwordHash: row.passwordHash,
       role,
+      email,
+      emailVerified,
     },
   }
 }

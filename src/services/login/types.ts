@@ -28,8 +28,14 @@ export interface AuthenticationProof {
   authenticatedAt: number
 }
 
+/** A way to give a second factor, as the `methods` of an mfa_required answer list them. */
+export type SecondFactorMethod = 'totp' | 'recovery_code' | 'webauthn'
+
 /**
- * Where a login ends. Today every proven login gets tokens; later steps (a second factor) are further
- * kinds of this union, so every caller must handle each one.
+ * Where a login ends: tokens, or a further step the client must take first (a second factor, or its
+ * enrollment when policy requires one). Every caller must handle each kind.
  */
-export type LoginResult = { kind: 'tokens'; pair: TokenPair; userId: string }
+export type LoginResult =
+  | { kind: 'tokens'; pair: TokenPair; userId: string }
+  | { kind: 'mfa_required'; mfaToken: string; methods: SecondFactorMethod[]; userId: string }
+  | { kind: 'mfa_enrollment_required'; mfaToken: string; userId: string }

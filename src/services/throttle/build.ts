@@ -27,6 +27,10 @@ export interface Throttles {
   readonly refreshFailures: WindowLimit
   /** Refused introspection calls and inactive answers per IP (token and client-secret guessing). */
   readonly introspectFailures: WindowLimit
+  /** Messages Gatehouse sends per recipient address, per account and per client IP (issue 11). */
+  readonly mail: { readonly address: WindowLimit; readonly account: WindowLimit; readonly ip: WindowLimit }
+  /** The Redis connection's state ('ready' when usable); undefined when Redis is not configured. */
+  redisStatus(): string | undefined
   /** Closes the connection to the counter store, if there is one. */
   close(): void
 }
@@ -147,10 +151,29 @@ export async function createThrottles(
       failureMode: 'open',
       detail: 'Too many failed introspection calls from this address; try again later',
     }),
+    mail: mailLimits(store, clock, config),
+    redisStatus: () => redis?.status,
     // disconnect, not quit: quit waits for a reply a dead Redis never sends.
     close: () => {
       redis?.disconnect()
       store.close?.()
     },
+  }
+}
+
+// A throttled mail request answers like any other (no enumeration), so these only stop the sending.
+function mailLimits(store: CounterStore, clock: Clock, config: Config): Throttles['mail'] {
+  const limit = (name: string, perHour: number) =>
+    new WindowLimit(store, clock, {
+      name,
+      limit: perHour,
+      windowSeconds: 3600,
+      failureMode: config.redisFailureMode,
+      detail: 'Too many messages; try again later',
+    })
+  return {
+    address: limit('mail-address', config.email.perAddressPerHour),
+    account: limit('mail-account', config.email.perAccountPerHour),
+    ip: limit('mail-ip', config.email.perIpPerHour),
   }
 }

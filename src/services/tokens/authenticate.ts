@@ -41,29 +41,35 @@ export async function authenticateAccessToken(
  * check is cached (verifyTokenSignature), never this query, so nothing sits between revocation and it.
  */
 export async function authenticateToken(context: ServiceContext, token: string): Promise<Authenticated> {
+  // Each refusal is counted by reason (gatehouse_token_verifications_total); the client sees one answer.
+  const refuse = (reason: string, detail = 'Invalid token') => {
+    context.metrics.tokenVerifications.inc({ result: reason })
+    return unauthorized('invalid_token', detail)
+  }
   const { claims, kid } = await verifyTokenSignature(context, token).catch((error: unknown) => {
     if (!(error instanceof TokenError)) throw error
-    if (error.reason === 'expired') throw unauthorized('invalid_token', 'Token has expired')
-    throw unauthorized('invalid_token', 'Invalid token')
+    if (error.reason === 'expired') throw refuse('expired', 'Token has expired')
+    throw refuse(error.reason)
   })
   const now = context.clock.now()
   const row = await findSessionWithUser(context.db, claims.sid, kid)
-  if (!row || row.session_user_id !== claims.sub) throw unauthorized('invalid_token', 'Invalid token')
+  if (!row || row.session_user_id !== claims.sub) throw refuse('unknown_session')
   // A key retired early (`gatehouse keys retire`) stops verifying here at once, on every instance.
   const keyIsStored = !kid.startsWith('hs256-')
   if (
     keyIsStored &&
     (row.key_kid === null || (row.key_published_until !== null && row.key_published_until <= now))
   ) {
-    throw unauthorized('invalid_token', 'Invalid token')
+    throw refuse('key_retired')
   }
   if (row.session_revoked_at !== null || row.session_expires_at <= now) {
-    throw unauthorized('invalid_token', 'Session has ended')
+    throw refuse('session_ended', 'Session has ended')
   }
-  if (row.disabled_at !== null) throw unauthorized('invalid_token', 'Invalid token')
+  if (row.disabled_at !== null) throw refuse('user_disabled')
   if (row.session_last_used_at < now - LAST_USED_WRITE_INTERVAL_MS) {
     await recordSessionUse(context, row.session_id, now)
   }
+  context.metrics.tokenVerifications.inc({ result: 'valid' })
   return {
     claims,
     sessionId: row.session_id,

@@ -10,6 +10,10 @@ export interface AccessTokenClaims {
   jti: string
   sid: string
   scope?: string
+  /** RFC 8176 authentication methods of the session's login (absent on tokens issued before issue 12). */
+  amr?: string[]
+  /** OIDC `auth_time`: when the session's login authenticated, in seconds. */
+  auth_time?: number
   /** Convenience copies for clients; our own endpoints read the database instead. */
   username?: string
   role?: string

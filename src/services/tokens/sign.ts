@@ -9,6 +9,10 @@ export interface AccessTokenSubject {
   username: string
   role: string
   sessionId: string
+  /** RFC 8176 methods the session's login proved; repeated in every token of the session. */
+  amr: readonly string[]
+  /** When that authentication happened, epoch milliseconds (the `auth_time` claim is in seconds). */
+  authTime: number
 }
 
 /** Settings that shape every token. */
@@ -40,6 +44,8 @@ export async function signAccessToken(
     sid: subject.sessionId,
     username: subject.username,
     role: subject.role,
+    amr: [...subject.amr],
+    auth_time: Math.floor(subject.authTime / 1000),
   })
     .setProtectedHeader({ alg: signingKey.algorithm, typ: ACCESS_TOKEN_TYPE, kid: signingKey.kid })
     .setIssuer(settings.issuer)

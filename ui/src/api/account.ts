@@ -14,9 +14,10 @@ export function logIn(username: string, password: string): Promise<TokenResponse
   })
 }
 
-/** POST /register. */
-export function register(username: string, password: string): Promise<Profile> {
-  return apiRequest('POST', '/register', { body: { username, password } })
+/** POST /register, with an email address when one is given (a server may require it). */
+export function register(username: string, password: string, email = ''): Promise<Profile> {
+  const body = email === '' ? { username, password } : { username, password, email }
+  return apiRequest('POST', '/register', { body })
 }
 
 /** GET /profile; pass a token right after sign-in, before the session holds it. */

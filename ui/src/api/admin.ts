@@ -1,3 +1,4 @@
+import { withStepUp } from '../step-up.ts'
 import { apiRequest } from './client.ts'
 import type { AdminSession, AdminUser, AdminUserDetail, AuditEvent, Page, SigningKeyList } from './types.ts'
 
@@ -24,7 +25,7 @@ export function getUser(id: string): Promise<AdminUserDetail> {
 
 /** PATCH /admin/users/{id}. */
 export function updateUser(id: string, patch: { role?: string; disabled?: boolean }): Promise<AdminUser> {
-  return apiRequest('PATCH', userPath(id), { ...auth, body: patch })
+  return withStepUp(() => apiRequest('PATCH', userPath(id), { ...auth, body: patch }))
 }
 
 /** POST /admin/users/{id}/password: sets it and signs the user out everywhere. */
@@ -35,6 +36,11 @@ export function resetPassword(id: string, newPassword: string): Promise<{ revoke
 /** DELETE /admin/users/{id}. */
 export function deleteUser(id: string): Promise<void> {
   return apiRequest('DELETE', userPath(id), auth)
+}
+
+/** DELETE /admin/users/{id}/mfa: removes every second factor of the user and ends their sessions. */
+export async function resetFactors(id: string): Promise<void> {
+  await apiRequest('DELETE', `${userPath(id)}/mfa`, auth)
 }
 
 /** GET /admin/users/{id}/sessions. */

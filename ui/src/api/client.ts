@@ -16,6 +16,8 @@ export class ApiError extends Error {
     readonly detail: string,
     readonly issues: ValidationIssue[] = [],
     readonly retryAfterSeconds: number | undefined = undefined,
+    /** The whole error body, for answers that carry more than a detail (`mfa_token`, `methods`). */
+    readonly body: Record<string, unknown> = {},
   ) {
     super(detail)
     this.name = 'ApiError'
@@ -46,7 +48,7 @@ function withQuery(path: string, query: RequestOptions['query']): string {
 async function toApiError(response: Response): Promise<ApiError> {
   const retryAfter = Number(response.headers.get('retry-after'))
   const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined
-  let body: { detail?: unknown; code?: unknown } = {}
+  let body: Record<string, unknown> = {}
   try {
     body = (await response.json()) as typeof body
   } catch {
@@ -58,7 +60,7 @@ async function toApiError(response: Response): Promise<ApiError> {
     return new ApiError(response.status, code, issues.map((issue) => issue.msg).join('; '), issues)
   }
   const detail = typeof body.detail === 'string' ? body.detail : response.statusText
-  return new ApiError(response.status, code, detail, [], retryAfterSeconds)
+  return new ApiError(response.status, code, detail, [], retryAfterSeconds, body)
 }
 
 async function send(method: string, path: string, options: RequestOptions, token: string | undefined) {
@@ -78,11 +80,28 @@ async function send(method: string, path: string, options: RequestOptions, token
   }
 }
 
+// The 401 codes that mean the access token is no good. Other 401s are about what the request itself
+// offered (a wrong code, an old sign-in that needs step-up): the session is fine and must not end.
+// A 401 without a JSON code (a proxy's page) counts as expiry too, as toApiError names it http_401.
+const EXPIRY_CODES = new Set(['invalid_token', 'not_authenticated', 'http_401'])
+
+/** True when a 401 says the access token expired or was revoked. */
+async function tokenRefused(response: Response): Promise<boolean> {
+  if (response.status !== 401) return false
+  try {
+    const body = (await response.clone().json()) as { code?: unknown }
+    return typeof body.code !== 'string' || EXPIRY_CODES.has(body.code)
+  } catch {
+    return true
+  }
+}
+
 /**
  * Calls Gatehouse's public API, the same endpoints any client uses: JSON in, JSON out, the access token
  * from memory in the Authorization header. Errors become ApiError. When an authenticated call gets 401
  * (the access token expired), the refresh cookie is used once for a new token and the call is retried;
- * if that fails too, the session is over.
+ * if that fails too, the session is over. Other 401s (a wrong code, `reauthentication_required`) go
+ * back to the caller as they are.
  */
 export async function apiRequest<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const token = options.accessToken ?? (options.authenticated ? currentSession()?.accessToken : undefined)
@@ -90,13 +109,13 @@ export async function apiRequest<T>(method: string, path: string, options: Reque
     throw new ApiError(401, 'not_authenticated', 'Not signed in')
   }
   let response = await send(method, path, options, token)
-  if (options.authenticated && response.status === 401) {
+  if (options.authenticated && (await tokenRefused(response))) {
     const renewed = await refreshAccessToken()
     if (renewed !== undefined) response = await send(method, path, options, renewed)
   }
   if (!response.ok) {
     const error = await toApiError(response)
-    if (options.authenticated && response.status === 401) endSession('expired')
+    if (options.authenticated && error.status === 401 && EXPIRY_CODES.has(error.code)) endSession('expired')
     throw error
   }
   if (response.status === 204) return undefined as T

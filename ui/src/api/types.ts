@@ -5,6 +5,9 @@ export interface Profile {
   id: string
   username: string
   role: string
+  /** Absent on a server without issue 11's email support; null when the account has no address. */
+  email?: string | null
+  email_verified?: boolean
   created_at: string
   updated_at: string
 }
@@ -41,7 +44,36 @@ export interface AdminUser {
 /** GET /admin/users/{id}. */
 export interface AdminUserDetail extends AdminUser {
   session_count: number
+  email?: string | null
+  email_verified?: boolean
+  /** The user's second factors (issue 12); absent on a server without them. */
+  mfa?: FactorSummary
 }
+
+/** One passkey (GET /webauthn/credentials). */
+export interface Passkey {
+  id: string
+  name: string
+  created_at: string
+  last_used_at: string | null
+}
+
+/** GET /mfa, and `mfa` in an admin's view of a user: which second factors an account has. */
+export interface FactorSummary {
+  totp: boolean
+  recovery_codes_remaining: number
+  passkeys: Passkey[]
+}
+
+/** POST /mfa/totp: a secret to enroll, inactive until confirmed with a code. */
+export interface TotpEnrollment {
+  secret: string
+  otpauth_uri: string
+  qr_svg: string
+}
+
+/** The second-factor ways a 403 mfa_required offers. */
+export type SecondFactorMethod = 'totp' | 'recovery_code' | 'webauthn'
 
 /** A user's session as admins see it. */
 export interface AdminSession {

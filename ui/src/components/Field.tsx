@@ -7,7 +7,9 @@ export interface FieldProps {
   name: string
   value: string
   onInput: (value: string) => void
-  type?: 'text' | 'password' | 'search' | 'date'
+  type?: 'text' | 'password' | 'search' | 'date' | 'email'
+  /** The keyboard a phone shows: digits for a one-time code. */
+  inputMode?: 'numeric' | 'email' | 'text'
   autoComplete?: string
   hint?: string
   error?: string | undefined
@@ -43,6 +45,7 @@ export function Field(props: FieldProps) {
         value={props.value}
         onInput={(event) => props.onInput(event.currentTarget.value)}
         autoComplete={props.autoComplete}
+        inputMode={props.inputMode}
         autoCapitalize="off"
         spellcheck={false}
         list={props.list}

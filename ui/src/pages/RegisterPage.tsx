@@ -8,7 +8,7 @@ import { useForm } from '../form.ts'
 import { useI18n } from '../i18n/index.ts'
 import { navigate } from '../router.ts'
 import { useSession } from '../session.ts'
-import { registrationOpen } from '../settings.ts'
+import { emailRequired, registrationOpen } from '../settings.ts'
 import { signInWithPassword } from '../signin.ts'
 
 /** /ui/register: create an account (when registration is open), then sign in to it. */
@@ -19,17 +19,25 @@ export function RegisterPage() {
     if (session) navigate('/ui/account', { replace: true })
   }, [session])
   const form = useForm({
-    initial: { username: '', password: '', confirm: '' },
-    fieldForCode: { username_taken: 'username', invalid_username: 'username', weak_password: 'password' },
+    initial: { username: '', email: '', password: '', confirm: '' },
+    fieldForCode: {
+      username_taken: 'username',
+      invalid_username: 'username',
+      weak_password: 'password',
+      email_taken: 'email',
+    },
     validate: (values) => ({
       ...(values.username.trim() === '' ? { username: 'field.required' as const } : {}),
+      ...(emailRequired() && values.email.trim() === '' ? { email: 'field.required' as const } : {}),
       ...(values.password === '' ? { password: 'field.required' as const } : {}),
       ...(values.confirm !== values.password ? { confirm: 'field.passwordsDiffer' as const } : {}),
     }),
     submit: async (values) => {
-      const created = await register(values.username.trim(), values.password)
-      await signInWithPassword(created.username, values.password)
-      navigate('/ui/account', { replace: true })
+      const created = await register(values.username.trim(), values.password, values.email.trim())
+      const outcome = await signInWithPassword(created.username, values.password)
+      // A server that requires a second factor lets the new account in only after setting one up, which
+      // the sign-in page walks through.
+      navigate(outcome.kind === 'signed-in' ? '/ui/account' : '/ui/login', { replace: true })
     },
   })
   if (!registrationOpen()) {
@@ -53,6 +61,17 @@ export function RegisterPage() {
           value={form.values.username}
           onInput={form.set('username')}
           error={form.errors.username}
+        />
+        <Field
+          label={t('field.email')}
+          name="email"
+          type="email"
+          inputMode="email"
+          autoComplete="email"
+          hint={t(emailRequired() ? 'register.emailRequiredHint' : 'register.emailHint')}
+          value={form.values.email}
+          onInput={form.set('email')}
+          error={form.errors.email}
         />
         <Field
           label={t('field.password')}

@@ -8,6 +8,7 @@ import { useForm } from '../../form.ts'
 import { useI18n } from '../../i18n/index.ts'
 import { navigate } from '../../router.ts'
 import { endSession } from '../../session.ts'
+import { withStepUp } from '../../step-up.ts'
 
 /** Deleting the account: a dialog that says what goes, and asks for the password as confirmation. */
 export function DeleteAccountSection() {
@@ -18,7 +19,7 @@ export function DeleteAccountSection() {
     fieldForCode: { invalid_credentials: 'password' },
     validate: (values) => (values.password === '' ? { password: 'field.required' as const } : {}),
     submit: async (values) => {
-      await deleteAccount(values.password)
+      await withStepUp(() => deleteAccount(values.password))
       // The session died with the account; this drops its cookies too.
       await endBrowserSession()
       endSession('deleted')

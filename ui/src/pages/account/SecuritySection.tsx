@@ -4,12 +4,13 @@ import { ErrorAlert, StatusMessage } from '../../components/Alert.tsx'
 import { Field } from '../../components/Field.tsx'
 import { useForm } from '../../form.ts'
 import { useI18n } from '../../i18n/index.ts'
+import { withStepUp } from '../../step-up.ts'
 
 /**
- * Security: the password change. Second factors (an authenticator app, recovery codes) and passkeys are
- * added to this section as further sub-sections, each with its own form.
+ * Security: the password change. The second factors (the authenticator app with its recovery codes, and
+ * passkeys) follow as sections of their own, so each is a landmark of its own.
  */
-export function SecuritySection({ onSessionsChanged }: { onSessionsChanged: () => Promise<void> }) {
+export function SecuritySection(props: { onChanged: () => Promise<void> }) {
   const { t } = useI18n()
   const [done, setDone] = useState<string | undefined>(undefined)
   const form = useForm({
@@ -22,10 +23,12 @@ export function SecuritySection({ onSessionsChanged }: { onSessionsChanged: () =
     }),
     submit: async (values) => {
       setDone(undefined)
-      const { revoked_sessions } = await changePassword(values.current_password, values.new_password)
+      const { revoked_sessions } = await withStepUp(() =>
+        changePassword(values.current_password, values.new_password),
+      )
       form.reset()
       setDone(t('security.passwordChanged', { count: revoked_sessions }))
-      await onSessionsChanged()
+      await props.onChanged()
     },
   })
   return (

@@ -11,6 +11,7 @@ import { AdminNav } from './AdminNav.tsx'
 import { AuditTable } from './AuditTable.tsx'
 import { useAuditLog } from './useAuditLog.ts'
 import { UserDangerZone } from './UserDangerZone.tsx'
+import { UserFactors } from './UserFactors.tsx'
 import { UserPasswordForm } from './UserPasswordForm.tsx'
 import { UserRoleForm } from './UserRoleForm.tsx'
 import { UserSessions } from './UserSessions.tsx'
@@ -62,6 +63,23 @@ export function UserPage({ id }: { id: string }) {
               <dd>
                 <code>{user.id}</code>
               </dd>
+              {'email' in user && (
+                <>
+                  <dt>{t('field.email')}</dt>
+                  <dd>
+                    {user.email ? (
+                      <>
+                        {user.email}{' '}
+                        <span class={user.email_verified ? 'badge badge-ok' : 'badge badge-warn'}>
+                          {t(user.email_verified ? 'email.verifiedBadge' : 'email.unverifiedBadge')}
+                        </span>
+                      </>
+                    ) : (
+                      t('email.none')
+                    )}
+                  </dd>
+                </>
+              )}
               <dt>{t('users.role')}</dt>
               <dd>{user.role}</dd>
               <dt>{t('users.status')}</dt>
@@ -76,6 +94,7 @@ export function UserPage({ id }: { id: string }) {
           </section>
           <UserRoleForm user={user} onChanged={changed} />
           <UserPasswordForm user={user} onChanged={changed} />
+          {'mfa' in user && <UserFactors user={user} onChanged={changed} />}
           <UserSessions user={user} sessions={sessions} onChanged={changed} />
           <section aria-labelledby="user-trail">
             <h2 id="user-trail">{t('user.trail')}</h2>

@@ -1,0 +1,107 @@
+import { findUserByVerifiedEmailKey } from '../../db/user-emails.ts'
+import { findUserByCanonicalName, type UserRow } from '../../db/users.ts'
+import { recordAuditEvent, type RequestMeta } from '../audit.ts'
+import type { ServiceContext } from '../context.ts'
+import { canonicalUsername } from '../usernames.ts'
+import { emailKey } from './addresses.ts'
+import { EMAIL_PURPOSES, issueLinkAndCode } from './issue.ts'
+import { mayQueueMail } from './mail-throttle.ts'
+
+/** What POST /password/forgot received. */
+export type ForgotPasswordInput = { email: string } | { username: string }
+
+// Background lookups in flight per process. Past this, further requests are dropped (and logged): a
+// flood must not grow memory without bound, and the answer is the same either way.
+const MAX_PENDING = 64
+const pendingByContext = new WeakMap<ServiceContext, Set<Promise<void>>>()
+
+function pending(context: ServiceContext): Set<Promise<void>> {
+  let set = pendingByContext.get(context)
+  if (!set) {
+    set = new Set()
+    pendingByContext.set(context, set)
+  }
+  return set
+}
+
+/**
+ * POST /password/forgot. Returns before doing anything that depends on the input: the lookup, the
+ * throttles and the queueing run in the background, so the answer (always the same 202) and its
+ * timing are identical for an existing, unknown, unverified or throttled account.
+ */
+export function requestPasswordReset(
+  context: ServiceContext,
+  input: ForgotPasswordInput,
+  meta: RequestMeta,
+): void {
+  const work = pending(context)
+  if (work.size >= MAX_PENDING) {
+    context.log.warn('password reset requests are arriving faster than they are handled; one was dropped')
+    return
+  }
+  const task = handleResetRequest(context, input, meta)
+    .catch((error: unknown) => context.log.warn({ err: error }, 'password reset request failed'))
+    .finally(() => work.delete(task))
+  work.add(task)
+}
+
+/** Waits for the background reset requests of this context (on close, and in tests). */
+export async function settlePasswordResetRequests(context: ServiceContext): Promise<void> {
+  while (pending(context).size > 0) await Promise.allSettled([...pending(context)])
+}
+
+async function findResetAccount(
+  context: ServiceContext,
+  input: ForgotPasswordInput,
+): Promise<UserRow | undefined> {
+  if ('email' in input) {
+    const key = emailKey(input.email)
+    return key === undefined ? undefined : findUserByVerifiedEmailKey(context.db, key)
+  }
+  return findUserByCanonicalName(context.db, canonicalUsername(input.username))
+}
+
+async function handleResetRequest(
+  context: ServiceContext,
+  input: ForgotPasswordInput,
+  meta: RequestMeta,
+): Promise<void> {
+  const user = await findResetAccount(context, input)
+  const email = user?.disabled_at === null && user.email_verified === 1 ? user.email : null
+  const key = user?.email_key ?? null
+  if (user === undefined || email === null || key === null) {
+    // Audited, so probing for accounts shows up; the named input is not kept (it may be anyone's address).
+    await recordAuditEvent(context.db, context.clock.now(), meta, {
+      action: 'password.reset_requested',
+      outcome: 'failure',
+      targetUserId: user?.id ?? null,
+      details: {
+        by: 'email' in input ? 'email' : 'username',
+        reason: user ? 'no_verified_email' : 'unknown',
+      },
+    })
+    // The per-IP quota still counts: a script probing names spends it like anyone else.
+    await context.throttles.mail.ip.consume(meta.ip ?? 'unknown').catch(() => undefined)
+    return
+  }
+  const address = { email, key }
+  const allowed = await mayQueueMail(context, {
+    addressKey: address.key,
+    userId: user.id,
+    meta,
+    purpose: EMAIL_PURPOSES.reset,
+  })
+  if (!allowed) return
+  await context.db.transaction().execute((trx) =>
+    issueLinkAndCode(trx, context, {
+      user,
+      purpose: EMAIL_PURPOSES.reset,
+      binding: address.key,
+      to: address.email,
+      kind: 'password_reset',
+      page: 'reset-password',
+      meta,
+      action: 'password.reset_requested',
+    }),
+  )
+}
