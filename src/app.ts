@@ -3,14 +3,17 @@ import formBody from '@fastify/formbody'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { LoggerOptions } from 'pino'
-import { readFileSync } from 'node:fs'
 import type { Config } from './config.ts'
 import { createLogger } from './logger.ts'
 import { authenticatePlugin } from './plugins/authenticate.ts'
 import { docsPlugin } from './plugins/docs.ts'
+import { drainingPlugin } from './plugins/draining.ts'
 import { errorHandlerPlugin } from './plugins/error-handler.ts'
 import { jobsPlugin } from './plugins/jobs.ts'
+import { jsonBodyPlugin } from './plugins/json-body.ts'
+import { metricsPlugin } from './plugins/metrics.ts'
 import { rejectNulPlugin } from './plugins/reject-nul.ts'
+import { REQUEST_ID_HEADER, requestIdOptions, requestIdPlugin } from './plugins/request-id.ts'
 import { servicesPlugin } from './plugins/services.ts'
 import { securityHeadersPlugin } from './plugins/security-headers.ts'
 import { accountRoutes } from './routes/account.ts'
@@ -27,6 +30,7 @@ import { emailAccountRoutes } from './routes/email-account.ts'
 import { healthRoutes } from './routes/health.ts'
 import { mfaRoutes } from './routes/mfa.ts'
 import { mfaLoginRoutes } from './routes/mfa-login.ts'
+import { metricsRoutes } from './routes/metrics.ts'
 import { oauthRoutes } from './routes/oauth.ts'
 import { profileRoutes } from './routes/profile.ts'
 import { protectedRoutes } from './routes/protected.ts'
@@ -38,6 +42,7 @@ import { webauthnLoginRoutes } from './routes/webauthn-login.ts'
 import { wellKnownRoutes } from './routes/well-known.ts'
 import { createServiceContext, type ContextDependencies } from './services/create-context.ts'
 import { ensureBootstrapAdmin } from './services/users.ts'
+import { VERSION } from './version.ts'
 
 /** What tests (or an embedding program) may supply instead of the defaults. */
 export interface AppDependencies extends ContextDependencies {
@@ -46,10 +51,6 @@ export interface AppDependencies extends ContextDependencies {
   /** Where the built pages are (default: dist/ui of this installation). */
   uiDirectory?: string
 }
-
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version
 
 const ROUTER_ERROR_HEADERS = {
   'content-type': 'application/json; charset=utf-8',
@@ -69,12 +70,16 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
     loggerInstance,
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ...requestIdOptions,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     // Idle keep-alive sockets are cheap to reopen and costly to hold during a connection flood.
     keepAliveTimeout: 5_000,
+    // A request that reaches an open connection while the server closes is served, not refused with 503:
+    // the drain (src/main.ts) has already turned new traffic away, so these are stragglers to finish.
+    return503OnClosing: false,
     http: {
       // Slowloris: a client gets GATEHOUSE_HEADERS_TIMEOUT (10 s) to finish sending its headers. Node only
       // enforces it when it sweeps its connections, every 30 s by default, so a client trickling a byte
@@ -86,14 +91,16 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
     // (proxy-addr counts hop 0 as the socket peer, then the X-Forwarded-For entries right to left).
     trustProxy:
       config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true },
+    },
     // A malformed URL or an over-long path parameter fails in the router, before any hook runs: answer it
     // here in our own shape and with the same protective headers, without echoing the URL.
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, request, reply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
       void (reply as FastifyReply)
         .code(tooLong ? 414 : 400)
-        .headers(ROUTER_ERROR_HEADERS)
+        .headers({ ...ROUTER_ERROR_HEADERS, [REQUEST_ID_HEADER]: request.id })
         .send({
           detail: tooLong ? 'A path parameter is too long' : 'Malformed URL',
           code: 'validation_failed',
@@ -103,7 +110,9 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
 
   const context = await createServiceContext(config, log, dependencies)
   await app.register(servicesPlugin, { context })
+  await app.register(requestIdPlugin)
   app.removeContentTypeParser('text/plain')
+  await app.register(jsonBodyPlugin, { bodyLimit: config.bodyLimitBytes })
   await app.register(formBody, { bodyLimit: config.bodyLimitBytes })
   // Parses the hosted pages' session cookies; nothing else reads cookies.
   await app.register(cookie)
@@ -113,6 +122,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(authenticatePlugin)
   await app.register(docsPlugin, { version: VERSION, sharedSchemas: [ErrorBody, UnprocessableBody] })
   await app.register(jobsPlugin)
+  await app.register(metricsPlugin)
+  await app.register(drainingPlugin)
 
   // Responses carry user data or tokens unless a route says otherwise (the JWKS and /docs do).
   app.addHook('onSend', async (_request, reply) => {
@@ -147,6 +158,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   )
   await app.register(wellKnownRoutes)
   await app.register(healthRoutes)
+  if (config.metrics.token !== undefined) await app.register(metricsRoutes, { token: config.metrics.token })
   await app.register(uiRoutes, { directory: dependencies.uiDirectory ?? DEFAULT_UI_DIRECTORY })
 
   if (config.adminUsername && config.adminPassword) {

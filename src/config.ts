@@ -1,6 +1,7 @@
 import { cleanEnv, port, str } from 'envalid'
 import { availableParallelism } from 'node:os'
 import { loadDevelopmentSecret } from './dev-secret.ts'
+import { readMetricsConfig, type MetricsConfig } from './config/metrics.ts'
 import {
   databaseUrl,
   integer,
@@ -11,6 +12,8 @@ import {
 } from './config/validators.ts'
 import { emailConfig, emailEnvironment, type EmailConfig } from './config/email.ts'
 import { mfaConfig, mfaSpecs, type MfaConfig } from './config/mfa.ts'
+import { shutdownEnvironment, shutdownSettings, type ShutdownSettings } from './config/shutdown.ts'
+import { readWorkerSettings, type WorkerSettings } from './config/workers.ts'
 
 export { parseDatabaseUrl } from './config/validators.ts'
 
@@ -21,7 +24,7 @@ export type SigningAlgorithm = 'EdDSA' | 'ES256' | 'RS256' | 'HS256'
 export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }
 
 /** The validated, frozen configuration every part of the server receives. */
-export interface Config extends MfaConfig {
+export interface Config extends MfaConfig, WorkerSettings {
   readonly production: boolean
   readonly port: number
   readonly host: string
@@ -74,6 +77,10 @@ export interface Config extends MfaConfig {
   readonly logLevel: string
   /** Email addresses, reset and change flows, and how mail is sent (src/config/email.ts). */
   readonly email: EmailConfig
+  /** GET /metrics: off unless a bearer token or a loopback listener is configured. */
+  readonly metrics: MetricsConfig
+  /** Draining and the time limit on SIGTERM (src/config/shutdown.ts). */
+  readonly shutdown: ShutdownSettings
 }
 
 /** Thrown when the environment is invalid; its message lists every problem at once. */
@@ -104,7 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       GATEHOUSE_ISSUER: issuerUrl({ default: undefined }),
       GATEHOUSE_PUBLIC_URL: issuerUrl({ default: undefined }),
       GATEHOUSE_AUDIENCE: str({ default: 'gatehouse' }),
-      GATEHOUSE_JWT_ALG: str({ choices: ['EdDSA', 'ES256', 'RS256', 'HS256'], default: 'EdDSA' }),
+      GATEHOUSE_JWT_ALG: str({ choices: ['EdDSA', 'ES256', 'RS256', 'HS256'], default: 'ES256' }),
       GATEHOUSE_HS256_SECRET: str({ default: undefined }),
       GATEHOUSE_ACCESS_TOKEN_TTL: integer(30, 86_400)({ default: 1800 }),
       GATEHOUSE_REFRESH_TOKEN_IDLE_TTL: integer(60)({ default: 14 * 86_400 }),
@@ -141,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         default: 'info',
       }),
       ...emailEnvironment,
+      ...shutdownEnvironment,
     },
     {
       reporter: ({ errors }) => {
@@ -195,6 +203,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const issuerForLinks = raw.GATEHOUSE_ISSUER ?? `http://localhost:${raw.PORT}`
   const email = emailConfig(raw, { production, issuer: issuerForLinks }, problems)
+  const metrics = readMetricsConfig(env, problems)
+  const shutdown = shutdownSettings(raw, problems)
+  const workerSettings = readWorkerSettings(env, raw.GATEHOUSE_DATABASE_URL, problems)
   if (problems.length > 0) throw new ConfigError(problems)
 
   const database = raw.GATEHOUSE_DATABASE_URL
@@ -204,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const issuer = raw.GATEHOUSE_ISSUER ?? `http://localhost:${raw.PORT}`
 
   return deepFreeze({
+    ...workerSettings,
     production,
     port: raw.PORT,
     host: raw.HOST,
@@ -251,6 +263,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: raw.GATEHOUSE_LOG_LEVEL,
     email,
     ...mfaConfig(raw),
+    metrics,
+    shutdown,
   })
 }
 

@@ -5,7 +5,7 @@ import type { DatabaseTarget } from './config.ts'
 import { ensurePrivateFolder, makeFilePrivate, openFileWarnings } from './file-permissions.ts'
 
 /** Where the development secret lives: beside the SQLite file, or in ./data; none for memory. */
-function secretFile(database: DatabaseTarget): string | undefined {
+export function secretFile(database: DatabaseTarget): string | undefined {
   if (database.kind === 'sqlite' && database.path === ':memory:') return undefined
   return join(database.kind === 'sqlite' ? dirname(database.path) : './data', 'secret')
 }

@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'mfa_already_enabled'
   | 'mfa_not_enabled'
   | 'webauthn_failed'
+  | 'not_ready'
+  | 'shutting_down'
 
 /** An error that maps to one HTTP response with a stable `code`; its cause is logged, never sent. */
 export class AppError extends Error {

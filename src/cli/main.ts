@@ -9,11 +9,13 @@ import { registerMailCommands } from './mail.ts'
 import { registerDatabaseCommands } from './migrate.ts'
 import { registerServeCommand } from './serve.ts'
 import { registerUserCommands } from './users.ts'
+import { VERSION } from '../version.ts'
 
 /** The `gatehouse` command line. Every command reads the same environment as the server. */
 export function createProgram(): Command {
   const program = new Command('gatehouse')
     .description('Gatehouse: a self-hosted authentication server')
+    .version(VERSION, '-V, --version', 'print the Gatehouse version')
     .showHelpAfterError()
   registerServeCommand(program)
   registerDatabaseCommands(program)

@@ -6,6 +6,8 @@ import type { DatabaseTarget } from '../config.ts'
 /** A whole number between min and max (inclusive). */
 export const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   makeValidator<number>((input) => {
+    // A negative number is a whole number too: say what is wrong with it (issue 15).
+    if (/^-\d+$/.test(input.trim())) throw new Error(`must be between ${min} and ${max}, got ${input.trim()}`)
     if (!/^\d+$/.test(input.trim())) throw new Error(`must be a whole number, got "${input}"`)
     const value = Number(input)
     if (value < min || value > max) throw new Error(`must be between ${min} and ${max}, got ${value}`)

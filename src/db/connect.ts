@@ -15,12 +15,23 @@ import pg from 'pg'
 import { dirname } from 'node:path'
 import type { DatabaseTarget } from '../config.ts'
 import { ensurePrivateFile, ensurePrivateFolder, openFileWarnings } from '../file-permissions.ts'
+import { FileLockedSqliteDialect } from './sqlite-migration-lock.ts'
 import type { Database, Dialect } from './schema.ts'
+import { cachingStatements } from './statement-cache.ts'
 
 /** A connected database and the engine behind it. */
 export interface DatabaseHandle {
   readonly db: Kysely<Database>
   readonly dialect: Dialect
+  /** The PostgreSQL pool, for the pool-use metrics; absent for SQLite. */
+  readonly pool?: PoolUse
+}
+
+/** What the metrics read from a connection pool. */
+export interface PoolUse {
+  readonly totalCount: number
+  readonly idleCount: number
+  readonly waitingCount: number
 }
 
 /** Options that only matter for PostgreSQL. */
@@ -38,7 +49,9 @@ const INT8_OID = 20
 export function connectDatabase(target: DatabaseTarget, options: PostgresOptions = {}): DatabaseHandle {
   if (target.kind === 'sqlite')
     return { db: new Kysely<Database>({ dialect: sqliteDialect(target.path) }), dialect: 'sqlite' }
-  return { db: new Kysely<Database>({ dialect: postgresDialect(target.url, options) }), dialect: 'postgres' }
+  const pool = postgresPool(target.url, options)
+  const dialect = new SearchPathPostgresDialect({ pool })
+  return { db: new Kysely<Database>({ dialect }), dialect: 'postgres', pool }
 }
 
 /** The files of a SQLite database: the database itself and its write-ahead log and shared memory. */
@@ -65,10 +78,13 @@ function sqliteDialect(path: string): SqliteDialect {
   database.pragma('synchronous = FULL')
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
-  return new SqliteDialect({ database })
+  // A file may be shared by several processes; memory is never shared.
+  return path === ':memory:'
+    ? new SqliteDialect({ database: cachingStatements(database) })
+    : new FileLockedSqliteDialect({ database: cachingStatements(database) }, path)
 }
 
-function postgresDialect(url: string, options: PostgresOptions): PostgresDialect {
+function postgresPool(url: string, options: PostgresOptions): pg.Pool {
   const statementTimeoutMs = options.statementTimeoutMs ?? 5000
   const pool = new pg.Pool({
     connectionString: url,
@@ -101,7 +117,7 @@ function postgresDialect(url: string, options: PostgresOptions): PostgresDialect
     client.on('error', (error) => options.onPoolError?.(error))
     dropConnectionOnReadTimeout(client)
   })
-  return new SearchPathPostgresDialect({ pool })
+  return pool
 }
 
 /**

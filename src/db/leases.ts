@@ -25,3 +25,8 @@ export async function tryAcquireLease(
     .executeTakeFirst()
   return row?.holder === holder
 }
+
+/** Gives a lease up early if `holder` still holds it, so the next instance need not wait for it to expire. */
+export async function releaseLease(db: Executor, name: string, holder: string): Promise<void> {
+  await db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute()
+}

@@ -11,10 +11,22 @@ interface ValidationIssue {
   type: string
 }
 
+// Every problem is reported (ajv's allErrors), so a client fixes a form in one round; the list is
+// bounded so a huge body with many bad fields cannot make a huge answer.
+const MAX_VALIDATION_ISSUES = 20
+
+/** What a `const` failure says: the expected value, and where a wrong grant_type should go instead. */
+function constMessage(path: string[], allowed: unknown): string {
+  const expected = `Input should be ${JSON.stringify(allowed)}`
+  return path.at(-1) === 'grant_type'
+    ? `${expected}: this endpoint takes the password grant only; other grants go to POST /token`
+    : expected
+}
+
 /** FastAPI's 422 shape, so seed clients keep parsing validation errors: `detail` is a list of issues. */
 function validationIssues(error: FastifyError): ValidationIssue[] {
   const context = error.validationContext ?? 'body'
-  return (error.validation ?? []).map((issue) => {
+  return (error.validation ?? []).slice(0, MAX_VALIDATION_ISSUES).map((issue) => {
     const path = issue.instancePath.split('/').filter(Boolean)
     const params: Record<string, unknown> = issue.params
     if (typeof params.missingProperty === 'string') path.push(params.missingProperty)
@@ -28,7 +40,9 @@ function validationIssues(error: FastifyError): ValidationIssue[] {
     const msg =
       issue.keyword === 'additionalProperties'
         ? 'Extra inputs are not permitted'
-        : (issue.message ?? 'Invalid value')
+        : issue.keyword === 'const'
+          ? constMessage(path, params.allowedValue)
+          : (issue.message ?? 'Invalid value')
     return { loc: [context, ...path], msg, type }
   })
 }
@@ -78,7 +92,7 @@ export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
     }
     const known = error.code ? FASTIFY_CLIENT_ERRORS[error.code] : undefined
     if (known) return send(reply, known.status, { detail: known.detail, code: known.code })
-    // secure-json-parse refuses __proto__ and constructor keys with a SyntaxError; JSON.parse errors are too.
+    // JSON.parse errors and Fastify's own body-parser failures.
     if (error instanceof SyntaxError || (error.statusCode === 400 && error.code?.startsWith('FST_ERR_CTP'))) {
       return send(reply, 400, { detail: 'Body is not valid JSON', code: 'invalid_json' })
     }

@@ -64,10 +64,18 @@ export const jobsPlugin = fp(async (app: FastifyInstance) => {
     )
   }
 
+  const running = new Set<Promise<unknown>>()
   const timers = [
-    schedule('email outbox', nextOutboxPass, OUTBOX_INTERVAL_MS),
-    schedule('expired-record purge', purgeExpired, HOUR_MS),
-    schedule('audit purge', purgeAuditEvents, 6 * HOUR_MS),
+    // With several workers only one purges and sends mail (GATEHOUSE_BACKGROUND_JOBS, set by
+    // src/workers.ts); key maintenance runs in each, since it reloads that process's keys and creates
+    // keys under a lease.
+    ...(context.config.backgroundJobs
+      ? [
+          schedule('email outbox', nextOutboxPass, OUTBOX_INTERVAL_MS),
+          schedule('expired-record purge', purgeExpired, HOUR_MS),
+          schedule('audit purge', purgeAuditEvents, 6 * HOUR_MS),
+        ]
+      : []),
     schedule('key maintenance', maintainKeys, KEY_PICKUP_INTERVAL_MS),
   ]
   app.decorate('purgeExpired', purgeExpired)
@@ -77,12 +85,17 @@ export const jobsPlugin = fp(async (app: FastifyInstance) => {
   app.decorate('sendOutbox', sendOutbox)
   app.addHook('onClose', async () => {
     timers.forEach((timer) => clearInterval(timer))
+    // A pass under way finishes before the services plugin closes the database under it.
+    await Promise.allSettled(running)
     await settlePasswordResetRequests(context)
   })
 
   function schedule(name: string, run: () => Promise<unknown>, intervalMs: number): NodeJS.Timeout {
     const timer = setInterval(() => {
-      run().catch((error: unknown) => app.log.warn({ err: error }, `${name} failed; will retry`))
+      const pass = run()
+        .catch((error: unknown) => app.log.warn({ err: error }, `${name} failed; will retry`))
+        .finally(() => running.delete(pass))
+      running.add(pass)
     }, intervalMs)
     timer.unref()
     return timer

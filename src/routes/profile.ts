@@ -48,11 +48,16 @@ export const profileRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
-  for (const path of ['/token_expiry', '/token-expiry']) {
+  // Two spellings of one route; distinct operation ids, or Swagger UI opens and closes both together.
+  for (const [path, operationId] of [
+    ['/token_expiry', 'getTokenExpiry'],
+    ['/token-expiry', 'getTokenExpiryHyphenated'],
+  ] as const) {
     app.get(
       path,
       {
         schema: {
+          operationId,
           tags: ['profile'],
           summary: 'When the presented access token expires',
           security: bearerSecurity,

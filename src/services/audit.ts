@@ -1,5 +1,6 @@
 import { insertAuditEvent, listAuditEvents, type AuditEventFilter, type AuditEventRow } from '../db/audit.ts'
 import type { Executor } from '../db/schema.ts'
+import { notifyAuditObserver } from './audit-observer.ts'
 import { newId } from './random.ts'
 
 /** Where a request came from; routes build it, services copy it into the audit log. */
@@ -86,7 +87,7 @@ export async function recordAuditEvent(
   meta: RequestMeta,
   event: AuditEventInput,
 ): Promise<void> {
-  await insertAuditEvent(db, {
+  const row = {
     id: newId(),
     at: now,
     actor_user_id: event.actorUserId ?? null,
@@ -99,6 +100,18 @@ export async function recordAuditEvent(
     request_id: meta.requestId?.slice(0, 128) ?? null,
     session_id: event.sessionId ?? null,
     details: detailsJson(event.details),
+  }
+  await insertAuditEvent(db, row)
+  // The security-event log and the metrics hear of every event here, the one place all of them pass.
+  notifyAuditObserver(db, {
+    action: row.action,
+    outcome: row.outcome,
+    actorUserId: row.actor_user_id,
+    targetUserId: row.target_user_id,
+    sessionId: row.session_id,
+    requestId: row.request_id,
+    ip: row.ip,
+    details: row.details === null ? {} : (JSON.parse(row.details) as Record<string, unknown>),
   })
 }
 

@@ -5,6 +5,8 @@ import type { Logger } from '../logger.ts'
 import type { Clock } from './clock.ts'
 import type { SecretBox } from './keys/encryption.ts'
 import type { KeyStore } from './keys/key-store.ts'
+import type { Metrics } from './metrics.ts'
+import type { Lifecycle } from './lifecycle.ts'
 import type { PasswordHasher } from './passwords.ts'
 import type { Throttles } from './throttle/build.ts'
 
@@ -21,4 +23,8 @@ export interface ServiceContext {
   /** Brute-force and abuse throttles, built once from config on one counter store. */
   readonly throttles: Throttles
   readonly log: Logger
+  /** Prometheus metrics of this context (served on /metrics only when configured). */
+  readonly metrics: Metrics
+  /** Whether the process is stopping (read by /readyz while it drains). */
+  readonly lifecycle: Lifecycle
 }

@@ -1,13 +1,88 @@
 import { sql } from 'kysely'
-import { DatabaseUnavailableError } from '../errors.ts'
 import type { ServiceContext } from './context.ts'
 
-/** Readiness: throws DatabaseUnavailableError (503) unless the database answers a trivial query. */
-export async function checkReadiness(context: ServiceContext): Promise<{ status: 'ready' }> {
-  try {
-    await sql`select 1`.execute(context.db)
-  } catch (error) {
-    throw new DatabaseUnavailableError(error)
+/** One component's state in the /readyz answer. */
+export interface ComponentStatus {
+  status: 'up' | 'down'
+  /** Why a component is down, in words that name no secret or internal address. */
+  detail?: string
+}
+
+/** The /readyz answer: ready only when every component that applies is up. */
+export interface Readiness {
+  status: 'ready' | 'not_ready'
+  components: Record<string, ComponentStatus>
+  /**
+   * When not ready: `shutting_down` while the process drains, `database_unavailable` if the database is
+   * down, else `not_ready`.
+   */
+  code?: 'shutting_down' | 'database_unavailable' | 'not_ready'
+}
+
+/** A readiness check: applies to some deployments (Redis, mail), and reports its component. */
+export interface ComponentCheck {
+  name: string
+  applies(context: ServiceContext): boolean
+  check(context: ServiceContext): Promise<ComponentStatus>
+}
+
+// Each check is one entry: a feature with an outside dependency adds its own here (mail transport: an
+// entry named `mail` that applies when a transport is configured and checks it without sending).
+const COMPONENT_CHECKS: ComponentCheck[] = [
+  {
+    name: 'database',
+    applies: () => true,
+    check: async (context) => {
+      try {
+        await sql`select 1`.execute(context.db)
+        return { status: 'up' }
+      } catch (error) {
+        context.metrics.databaseErrors.inc()
+        context.log.warn({ err: error }, 'readiness: the database does not answer')
+        return { status: 'down', detail: 'the database does not answer' }
+      }
+    },
+  },
+  {
+    name: 'redis',
+    applies: (context) => context.config.redisUrl !== undefined,
+    check: async (context) => {
+      const state = context.throttles.redisStatus()
+      return state === 'ready'
+        ? { status: 'up' }
+        : { status: 'down', detail: `connection ${state ?? 'closed'}` }
+    },
+  },
+  {
+    name: 'signing_key',
+    applies: () => true,
+    check: async (context) => {
+      try {
+        context.keys.signingKey()
+        return { status: 'up' }
+      } catch {
+        return { status: 'down', detail: 'no signing key is loaded for the configured algorithm' }
+      }
+    },
+  },
+]
+
+/** Readiness: every applicable component checked at once; any one down makes the instance not ready. */
+export async function checkReadiness(context: ServiceContext): Promise<Readiness> {
+  // Draining after SIGTERM: the balancer must stop sending new requests while these are still served.
+  if (context.lifecycle.stopping) {
+    return {
+      status: 'not_ready',
+      components: { process: { status: 'down', detail: 'stopping' } },
+      code: 'shutting_down',
+    }
   }
-  return { status: 'ready' }
+  const checks = COMPONENT_CHECKS.filter((entry) => entry.applies(context))
+  const results = await Promise.all(checks.map((entry) => entry.check(context)))
+  const components = Object.fromEntries(
+    checks.map((entry, index) => [entry.name, results[index] as ComponentStatus]),
+  )
+  if (results.every((result) => result.status === 'up')) return { status: 'ready', components }
+  const code = components.database?.status === 'down' ? 'database_unavailable' : 'not_ready'
+  return { status: 'not_ready', components, code }
 }

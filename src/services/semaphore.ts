@@ -7,6 +7,7 @@ import { ServerBusyError } from '../errors.ts'
 export class Semaphore {
   private running = 0
   private readonly waiting: Array<() => void> = []
+  private observer: ((waitSeconds: number, runSeconds: number) => void) | undefined
 
   constructor(
     private readonly limit: number,
@@ -15,20 +16,29 @@ export class Semaphore {
 
   /** Runs `job` when a slot is free; throws ServerBusyError at once if the queue is full. */
   async run<T>(job: () => Promise<T>): Promise<T> {
+    // Durations for the metrics only; nothing is decided by them, so the injected clock is not needed.
+    const queuedAt = performance.now()
     if (this.running >= this.limit) {
       if (this.waiting.length >= this.queueMax) throw new ServerBusyError()
       await new Promise<void>((resolve) => this.waiting.push(resolve))
     } else {
       this.running += 1
     }
+    const startedAt = performance.now()
     try {
       return await job()
     } finally {
+      this.observer?.((startedAt - queuedAt) / 1000, (performance.now() - startedAt) / 1000)
       const next = this.waiting.shift()
       // Hand the slot straight to the next waiter, so the count never dips and lets a newcomer jump the queue.
       if (next) next()
       else this.running -= 1
     }
+  }
+
+  /** Reports each job's wait for a slot and its run time, in seconds (the hashing metrics). */
+  observe(observer: (waitSeconds: number, runSeconds: number) => void): void {
+    this.observer = observer
   }
 
   /** Jobs running and waiting, for metrics and tests. */

@@ -143,10 +143,13 @@ describe.each(DIALECTS)('docs, discovery and health on %s', (dialect) => {
     expect(response.json()).toEqual({ status: 'ok' })
   })
 
-  it('GET /readyz says the database answers', async () => {
+  it('GET /readyz says each component is up', async () => {
     const response = await get('/readyz')
     expect(response.statusCode).toBe(200)
-    expect(response.json()).toEqual({ status: 'ready' })
+    expect(response.json()).toEqual({
+      status: 'ready',
+      components: { database: { status: 'up' }, signing_key: { status: 'up' } },
+    })
   })
 
   it('answers unknown paths with a JSON 404 and a code', async () => {

@@ -139,7 +139,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       issuer: 'http://localhost:8000',
       audience: 'gatehouse',
-      jwtAlgorithm: 'EdDSA',
+      jwtAlgorithm: 'ES256',
       accessTokenTtlSeconds: 1800,
       clockSkewSeconds: 30,
       argon2: { memoryKib: 19_456, iterations: 2, parallelism: 1 },

@@ -2,10 +2,11 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { TEST_SECRET } from './config.ts'
 
-// The installed `gatehouse` bin, run as an operator would.
+// The `gatehouse` command, run as an operator would, from the sources (bin/gatehouse-dev.js runs them
+// through tsx), so tests never run a stale build. test/operability/compiled.test.ts runs the build.
 
-/** The absolute path of bin/gatehouse.js. */
-export const GATEHOUSE_BIN = fileURLToPath(new URL('../../bin/gatehouse.js', import.meta.url))
+/** The absolute path of bin/gatehouse-dev.js, the CLI on the TypeScript sources. */
+export const GATEHOUSE_BIN = fileURLToPath(new URL('../../bin/gatehouse-dev.js', import.meta.url))
 
 /**
  * The time a test that runs the CLI gets. Each run starts Node and compiles the sources through tsx,

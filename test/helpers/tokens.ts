@@ -42,10 +42,16 @@ export function signWithServerKey(
 ): string {
   const signingKey = app.services.keys.signingKey()
   const input = Buffer.from(`${headerSegment}.${payloadSegment}`, 'ascii')
-  if (signingKey.algorithm !== 'EdDSA' || signingKey.privateKey instanceof Uint8Array) {
-    throw new Error('signWithServerKey expects the default EdDSA signing key')
+  if (signingKey.algorithm === 'HS256' || signingKey.privateKey instanceof Uint8Array) {
+    throw new Error('signWithServerKey expects an asymmetric signing key')
   }
-  const signature = sign(null, input, KeyObject.from(signingKey.privateKey))
+  const privateKey = KeyObject.from(signingKey.privateKey)
+  const signature =
+    signingKey.algorithm === 'EdDSA'
+      ? sign(null, input, privateKey)
+      : signingKey.algorithm === 'ES256'
+        ? sign('sha256', input, { key: privateKey, dsaEncoding: 'ieee-p1363' })
+        : sign('sha256', input, privateKey)
   return `${headerSegment}.${payloadSegment}.${signature.toString('base64url')}`
 }
 

@@ -22,7 +22,7 @@ describe.each(DIALECTS)('key rotation in the audit log on %s', (dialect) => {
   it('records the first key, scheduled rotations, retirements and manual rotations', async () => {
     const { app, clock } = await fresh.app({ dialect, env: { GATEHOUSE_KEY_ROTATION_INTERVAL: '3600' } })
     const [initial] = await rotations(app)
-    expect(initial).toMatchObject({ trigger: 'initial', algorithm: 'EdDSA' })
+    expect(initial).toMatchObject({ trigger: 'initial', algorithm: 'ES256' })
 
     clock.advance(3600 * 1000 - KEY_PREPUBLICATION_MS)
     const scheduled = await app.runKeyMaintenance()
@@ -33,15 +33,15 @@ describe.each(DIALECTS)('key rotation in the audit log on %s', (dialect) => {
 
     const events = await rotations(app)
     expect(events.slice(1)).toEqual([
-      { kid: scheduled.createdKid, algorithm: 'EdDSA', trigger: 'scheduled' },
+      { kid: scheduled.createdKid, algorithm: 'ES256', trigger: 'scheduled' },
       {
         kid: scheduled.createdKid,
-        algorithm: 'EdDSA',
+        algorithm: 'ES256',
         retired_kid: defined(initial).kid,
         trigger: 'scheduled',
       },
-      { kid: manual.createdKid, algorithm: 'EdDSA', retired_kid: scheduled.createdKid, trigger: 'manual' },
-      { kid: retired.createdKid, algorithm: 'EdDSA', retired_kid: manual.createdKid, trigger: 'manual' },
+      { kid: manual.createdKid, algorithm: 'ES256', retired_kid: scheduled.createdKid, trigger: 'manual' },
+      { kid: retired.createdKid, algorithm: 'ES256', retired_kid: manual.createdKid, trigger: 'manual' },
     ])
   })
 })

@@ -30,7 +30,7 @@ describe('authorization server metadata (RFC 8414)', () => {
       token_endpoint_auth_methods_supported: ['none'],
       revocation_endpoint_auth_methods_supported: ['none'],
       introspection_endpoint_auth_methods_supported: ['client_secret_basic'],
-      access_token_signing_alg_values_supported: ['EdDSA'],
+      access_token_signing_alg_values_supported: ['ES256'],
     })
   })
 

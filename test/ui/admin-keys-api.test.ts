@@ -62,10 +62,10 @@ describe.each(DIALECTS)('admin signing-key API on %s', (dialect) => {
     const response = await call('GET', '/admin/keys')
     expect(response.statusCode).toBe(200)
     const body = response.json<KeyList>()
-    expect(body.algorithm).toBe('EdDSA')
+    expect(body.algorithm).toBe('ES256')
     expect(body.rotation_interval_seconds).toBe(30 * 86_400)
     expect(body.items).toHaveLength(1)
-    expect(body.items[0]).toMatchObject({ algorithm: 'EdDSA', state: 'active', retired_at: null })
+    expect(body.items[0]).toMatchObject({ algorithm: 'ES256', state: 'active', retired_at: null })
     expect(Object.keys(defined(body.items[0])).sort()).toEqual(
       ['algorithm', 'created_at', 'kid', 'published_until', 'retired_at', 'signs_from', 'state'].sort(),
     )
@@ -98,7 +98,7 @@ describe.each(DIALECTS)('admin signing-key API on %s', (dialect) => {
     expect(defined(event).session_id).not.toBeNull()
     expect(JSON.parse(defined(event).details ?? '{}')).toEqual({
       kid: created_kid,
-      algorithm: 'EdDSA',
+      algorithm: 'ES256',
       retired_kid: before,
       trigger: 'manual',
     })

@@ -16,9 +16,9 @@ import {
   type SigningKeyRow,
 } from '../../db/keys.ts'
 import type { Database, Executor } from '../../db/schema.ts'
-import { recordKeyRotation } from '../audit.ts'
 import type { Clock } from '../clock.ts'
 import type { SecretBox } from './encryption.ts'
+import { ensureFirstSigningKey } from './first-key.ts'
 import { generateSigningKey, type AsymmetricAlgorithm, type GeneratedKey } from './generate.ts'
 import { isPublished, maySign, pickSigningRow } from './schedule.ts'
 
@@ -82,10 +82,11 @@ export class KeyStore {
       }
     }
     if (this.config.jwtAlgorithm !== 'HS256' && !pickSigningRow(rows, this.config.jwtAlgorithm, now)) {
-      const key = await generateSigningKey(this.config.jwtAlgorithm)
-      await this.db.transaction().execute(async (trx) => {
-        await this.storeKey(key, now, trx)
-        await recordKeyRotation(trx, now, { kid: key.kid, algorithm: key.algorithm, trigger: 'initial' })
+      await ensureFirstSigningKey({
+        db: this.db,
+        algorithm: this.config.jwtAlgorithm,
+        clock: this.clock,
+        store: (key, notBefore, executor) => this.storeKey(key, notBefore, executor),
       })
     }
     await this.reload()

@@ -12,7 +12,13 @@ import type { Clock } from '../clock.ts'
 import { recordKeyRotation, type RequestMeta } from '../audit.ts'
 import { generateSigningKey } from './generate.ts'
 import type { KeyStore } from './key-store.ts'
-import { KEY_PICKUP_INTERVAL_MS, KEY_PREPUBLICATION_MS, maySign, pickSigningRow } from './schedule.ts'
+import {
+  KEY_PICKUP_INTERVAL_MS,
+  KEY_PREPUBLICATION_MS,
+  KEY_ROTATION_LEASE,
+  maySign,
+  pickSigningRow,
+} from './schedule.ts'
 
 /** What the rotation policy works with. */
 export interface RotationContext {
@@ -39,7 +45,6 @@ export interface KeyChangeRequester {
   authorize?: (trx: Transaction<Database>) => Promise<void>
 }
 
-const LEASE_NAME = 'signing-key-rotation'
 // Longer than a maintenance pass, shorter than the pick-up interval, so a crashed holder is replaced quickly.
 const LEASE_TTL_MS = KEY_PICKUP_INTERVAL_MS - 5_000
 
@@ -59,7 +64,7 @@ export async function runKeyMaintenance(context: RotationContext): Promise<Rotat
   const now = clock.now()
   if (
     config.jwtAlgorithm !== 'HS256' &&
-    (await tryAcquireLease(db, LEASE_NAME, context.instanceId, now, now + LEASE_TTL_MS))
+    (await tryAcquireLease(db, KEY_ROTATION_LEASE, context.instanceId, now, now + LEASE_TTL_MS))
   ) {
     const rows = await listPublishedSigningKeys(db, now)
     const signer = pickSigningRow(rows, config.jwtAlgorithm, now)

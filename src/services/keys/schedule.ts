@@ -10,6 +10,9 @@ export const KEY_PICKUP_INTERVAL_MS = 30_000
  */
 export const KEY_PREPUBLICATION_MS = JWKS_MAX_AGE_SECONDS * 1000 + KEY_PICKUP_INTERVAL_MS
 
+/** The lease that lets one instance at a time create or rotate signing keys (db/leases.ts). */
+export const KEY_ROTATION_LEASE = 'signing-key-rotation'
+
 /** Where a key is in its life at a given moment. */
 export type KeyState = 'next' | 'active' | 'retiring' | 'retired' | 'expired'
 

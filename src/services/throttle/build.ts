@@ -8,6 +8,7 @@ import {
   memoryCounterStore,
   postgresCounterStore,
   redisCounterStore,
+  sqliteCounterStore,
   type CounterStore,
   type CounterStoreKind,
 } from './counters.ts'
@@ -28,6 +29,8 @@ export interface Throttles {
   readonly introspectFailures: WindowLimit
   /** Messages Gatehouse sends per recipient address, per account and per client IP (issue 11). */
   readonly mail: { readonly address: WindowLimit; readonly account: WindowLimit; readonly ip: WindowLimit }
+  /** The Redis connection's state ('ready' when usable); undefined when Redis is not configured. */
+  redisStatus(): string | undefined
   /** Closes the connection to the counter store, if there is one. */
   close(): void
 }
@@ -79,11 +82,16 @@ export async function createThrottles(
   log: Logger,
 ): Promise<Throttles> {
   const failureMode = config.redisFailureMode
+  // Several workers on one SQLite file share it for counters too; one process keeps them in memory.
+  const sqlitePath =
+    config.database.kind === 'sqlite' && config.workers > 1 ? config.database.path : undefined
   const kind: CounterStoreKind = config.redisUrl
     ? 'redis'
     : database.dialect === 'postgres'
       ? 'postgres'
-      : 'memory'
+      : sqlitePath
+        ? 'sqlite'
+        : 'memory'
   const logHealth = createStoreHealth(log, { store: kind, failureMode })
   let redis: Redis | undefined
   const health = {
@@ -105,6 +113,8 @@ export async function createThrottles(
     await waitUntilReady(redis, 2000)
   } else if (database.dialect === 'postgres') {
     store = postgresCounterStore(database.db, health)
+  } else if (sqlitePath) {
+    store = sqliteCounterStore(sqlitePath, health)
   } else {
     store = memoryCounterStore(health)
   }
@@ -142,8 +152,12 @@ export async function createThrottles(
       detail: 'Too many failed introspection calls from this address; try again later',
     }),
     mail: mailLimits(store, clock, config),
+    redisStatus: () => redis?.status,
     // disconnect, not quit: quit waits for a reply a dead Redis never sends.
-    close: () => redis?.disconnect(),
+    close: () => {
+      redis?.disconnect()
+      store.close?.()
+    },
   }
 }
 

@@ -1,9 +1,11 @@
+import SQLite from 'better-sqlite3'
 import { CompiledQuery, type Kysely } from 'kysely'
 import type { Redis } from 'ioredis'
 import {
   RateLimiterMemory,
   RateLimiterPostgres,
   RateLimiterRedis,
+  RateLimiterSQLite,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible'
 import { isDatabaseUnavailable } from '../../db/errors.ts'
@@ -12,7 +14,7 @@ import { DatabaseUnavailableError } from '../../errors.ts'
 import { CounterStoreError } from './errors.ts'
 
 /** Where throttle counters live. */
-export type CounterStoreKind = 'memory' | 'redis' | 'postgres'
+export type CounterStoreKind = 'memory' | 'redis' | 'postgres' | 'sqlite'
 
 /**
  * An atomic counter family. rate-limiter-flexible gives the atomic increment on every store (a Lua
@@ -34,6 +36,8 @@ export interface CounterStore {
   readonly kind: CounterStoreKind
   /** A family of counters whose keys are forgotten `ttlSeconds` (real time) after they were created. */
   counter(name: string, ttlSeconds: number): Counter
+  /** Releases a connection the store opened for itself. */
+  close?(): void
 }
 
 // Far above any count we make, so consume() never rejects for "too many points": we decide, not the library.
@@ -137,5 +141,37 @@ export function postgresCounterStore(db: Kysely<Database>, health: StoreHealth):
       first = false
       return wrap(limiter, ttlSeconds, health, true)
     },
+  }
+}
+
+/**
+ * Counters in the application's SQLite file, for several worker processes on one machine (each would
+ * otherwise count in its own memory and multiply every limit). A connection of its own, so a counter
+ * write never lands inside a transaction Kysely has open on the main connection; the table is the one
+ * migration 2026-11-30-006 created. Counters are not worth an fsync per failed login: NORMAL sync.
+ */
+export function sqliteCounterStore(path: string, health: StoreHealth): CounterStore {
+  const database = new SQLite(path)
+  database.pragma('journal_mode = WAL')
+  database.pragma('synchronous = NORMAL')
+  database.pragma('busy_timeout = 5000')
+  let first = true
+  return {
+    kind: 'sqlite',
+    counter: (name, ttlSeconds) => {
+      const limiter = new RateLimiterSQLite({
+        storeClient: database,
+        storeType: 'better-sqlite3',
+        tableName: TABLE,
+        tableCreated: true,
+        keyPrefix: name,
+        points: UNLIMITED,
+        duration: ttlSeconds,
+        clearExpiredByTimeout: first,
+      })
+      first = false
+      return wrap(limiter, ttlSeconds, health, true)
+    },
+    close: () => database.close(),
   }
 }

@@ -137,6 +137,19 @@ function checkClaims(claims: Record<string, unknown>, options: VerifyOptions): A
   if (iss !== options.issuer) throw new TokenError('wrong_issuer')
   const audiences = Array.isArray(aud) ? aud : [aud]
   if (!audiences.includes(options.audience)) throw new TokenError('wrong_audience')
+  checkClaimTimes({ exp, iat, nbf }, options)
+  return claims as unknown as AccessTokenClaims
+}
+
+/**
+ * The claim checks that depend on the clock: run at verification and again on every verified-token
+ * cache hit, so a cached token expires exactly when an uncached one would.
+ */
+export function checkClaimTimes(
+  claims: { exp: number; iat: number; nbf?: number | undefined },
+  options: Pick<VerifyOptions, 'nowSeconds' | 'leewaySeconds' | 'maxLifetimeSeconds'>,
+): void {
+  const { exp, iat, nbf } = claims
   const { nowSeconds, leewaySeconds, maxLifetimeSeconds } = options
   if (exp <= nowSeconds - leewaySeconds) throw new TokenError('expired')
   if (iat > nowSeconds + leewaySeconds) throw new TokenError('not_yet_valid')
@@ -147,7 +160,6 @@ function checkClaims(claims: Record<string, unknown>, options: VerifyOptions): A
   const oldest = nowSeconds - maxLifetimeSeconds - leewaySeconds
   if (iat < oldest || (nbf !== undefined && nbf < oldest)) throw new TokenError('bad_claims')
   if (exp > iat + maxLifetimeSeconds + leewaySeconds) throw new TokenError('bad_claims')
-  return claims as unknown as AccessTokenClaims
 }
 
 /** RFC 7519 §2 NumericDate: a JSON number of seconds; Infinity and NaN are not dates. */
