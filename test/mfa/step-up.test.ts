@@ -86,6 +86,20 @@ describe.each(DIALECTS)('step-up for sensitive changes on %s', (dialect) => {
     expect(deleted.statusCode, deleted.body).toBe(204)
   })
 
+  it('an email change needs step-up on a stale session (issue 11 meets issue 12)', async () => {
+    const { app, clock } = testApp
+    const { key, token } = await staleTotpSession()
+    const change = { email: 'ada.new@example.com', password: PASSWORD }
+    const refused = await callWithToken(app, token, 'PUT', '/profile/email', change)
+    expect(refused.statusCode).toBe(401)
+    expect(refused.json()).toMatchObject({ code: 'reauthentication_required' })
+    const accepted = await callWithToken(app, token, 'PUT', '/profile/email', {
+      ...change,
+      code: codeAt(key, clock),
+    })
+    expect(accepted.statusCode, accepted.body).toBe(202)
+  })
+
   it('passkey registration needs step-up; an account without a factor re-proves with its password alone', async () => {
     const { app, clock } = testApp
     const { token } = await staleTotpSession()
