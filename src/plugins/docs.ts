@@ -4,9 +4,11 @@ import type { TSchema } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { INSTALLATION_ROOT } from '../installation.ts'
 
 // The pages' icon, so /docs is recognisably Gatehouse rather than a stock Swagger UI.
-const ICON = readFileSync(new URL('../../ui/icon.svg', import.meta.url))
+const ICON = readFileSync(join(INSTALLATION_ROOT, 'ui', 'icon.svg'))
 const ICON_FAVICON = {
   filename: 'gatehouse.svg',
   rel: 'icon',

@@ -48,6 +48,13 @@ export const emailAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
           {
             email: Type.String({ minLength: 3, maxLength: 320, description: 'The new address' }),
             password: Type.String({ minLength: 1, maxLength: 4096, description: 'The current password' }),
+            code: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 16,
+                description: 'A TOTP code: needed when the login is older than GATEHOUSE_REAUTH_MAX_AGE',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
