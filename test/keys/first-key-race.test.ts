@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../../src/logger.ts'
 import { closeServiceContext, createServiceContext } from '../../src/services/create-context.ts'
 import { CLI_TEST_TIMEOUT_MS, runCli, sqliteCliEnv } from '../helpers/cli.ts'
@@ -48,7 +48,11 @@ describe.skipIf(skipWithout(['postgres'], 'first key on PostgreSQL'))(
 )
 
 describe('the first signing key on one SQLite file', () => {
-  const folder = temporaryDirectory('first-key')
+  let folder = ''
+  // Made per test, so a run that filters the tests out leaves nothing behind.
+  beforeEach(() => {
+    folder = temporaryDirectory('first-key')
+  })
   afterEach(() => removeDirectory(folder))
 
   it(
