@@ -107,7 +107,7 @@ describe('graceful shutdown of a server process', () => {
       await waitFor(async () => {
         ready = await fetch(`${base}/readyz`)
         return ready.status === 503
-      }, 1000)
+      }, 3000)
       expect(await ready?.json()).toMatchObject({ code: 'shutting_down' })
       expect(ready?.headers.get('connection')).toBe('close')
       expect((await fetch(`${base}/healthz`)).status).toBe(200)
