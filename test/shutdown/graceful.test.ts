@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { request, type ClientRequest, type IncomingMessage } from 'node:http'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { bearer } from '../helpers/api.ts'
 import { LENIENT_LIMITS_ENV } from '../helpers/config.ts'
 import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
@@ -56,7 +56,11 @@ function startSlowLogin(baseUrl: string): {
 }
 
 describe('graceful shutdown of a server process', () => {
-  const folder = temporaryDirectory('shutdown')
+  let folder = ''
+  // Made per test, so a run that filters the tests out leaves nothing behind.
+  beforeEach(() => {
+    folder = temporaryDirectory('shutdown')
+  })
   const servers: ServerProcess[] = []
   afterEach(() => {
     killAll(servers.splice(0))
@@ -103,7 +107,7 @@ describe('graceful shutdown of a server process', () => {
       await waitFor(async () => {
         ready = await fetch(`${base}/readyz`)
         return ready.status === 503
-      }, 1000)
+      }, 3000)
       expect(await ready?.json()).toMatchObject({ code: 'shutting_down' })
       expect(ready?.headers.get('connection')).toBe('close')
       expect((await fetch(`${base}/healthz`)).status).toBe(200)
