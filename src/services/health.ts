@@ -50,8 +50,11 @@ const COMPONENT_CHECKS: ComponentCheck[] = [
     },
   },
   {
+    // Not critical: every instance shares the one Redis, so failing readiness on it would take them all
+    // out of the balancer at once and stop token checks too, while each instance alone still checks
+    // tokens and refuses only what needs the counters (logins, registrations: GATEHOUSE_REDIS_FAILURE_MODE).
     name: 'redis',
-    critical: true,
+    critical: false,
     applies: (context) => context.config.redisUrl !== undefined,
     check: async (context) => {
       const state = context.throttles.redisStatus()

@@ -237,17 +237,16 @@ describe.skipIf(skipClusterSuite('cluster operations', []))(
         expect(((await login.json()) as { code: string }).code).toBe('server_busy')
         expect((await profile(direct(index))).status).toBe(200)
       }
-      // /readyz reports Redis among its components, so haproxy takes every instance out while it is down.
+      // /readyz reports Redis down but stays 200: every instance shares it, so haproxy keeps them all in
+      // rotation and token checks go on through the balancer.
       const ready = await fetch(`${direct(0)}/readyz`)
-      expect(ready.status).toBe(503)
+      expect(ready.status).toBe(200)
       expect(await ready.json()).toMatchObject({ components: { redis: { status: 'down' } } })
-      await cluster.waitForUp([], 10_000)
-      const allOut = performance.now() - stoppedAt
       const throughBalancer = (await profile(url)).status
+      expect(throughBalancer).toBe(200)
+      const stayedIn = performance.now() - stoppedAt
       await redis.start()
       const back = performance.now()
-      await cluster.waitForUp([0, 1, 2])
-      const inRotation = performance.now() - back
       const recovered = await waitFor(
         async () => {
           for (const index of [0, 1, 2]) {
@@ -261,9 +260,9 @@ describe.skipIf(skipClusterSuite('cluster operations', []))(
       )
       summary.push(
         `Redis down ${Math.round(back - stoppedAt)} ms: logins 503 server_busy (Retry-After 5) and tokens 200 on ` +
-          `each instance; all out of haproxy after ${Math.round(allOut)} ms (then GET /profile through it: ` +
-          `${throughBalancer}); back in rotation ${Math.round(inRotation)} ms and logging in ` +
-          `${Math.round(recovered)} ms after Redis returned, without a restart`,
+          `each instance; every instance stayed in haproxy (GET /profile through it ${throughBalancer} after ` +
+          `${Math.round(stayedIn)} ms); logging in again ${Math.round(recovered)} ms after Redis returned, ` +
+          `without a restart`,
       )
       await logIn(url, 'steady', PASSWORD)
     }, 120_000)
