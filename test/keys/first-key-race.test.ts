@@ -69,7 +69,7 @@ describe('the first signing key on one SQLite file', () => {
       })
       const [first] = listed
       expect(first).toHaveLength(1)
-      expect(first?.[0]).toMatch(/ active$/)
+      expect(first?.[0]).toMatch(/ signing$/)
       for (const lines of listed) expect(lines).toEqual(first)
     },
     CLI_TEST_TIMEOUT_MS,
