@@ -128,8 +128,11 @@ function markdown(report: BenchReport, checks: TargetCheck[]): string {
   const ceilingCpu = ceilingRow ? perCpuSecond(ceilingRow) : undefined
   const rows = report.scenarios.map((row) => {
     const share = ceiling > 0 ? ratio(row.requestsPerSecond / ceiling) : ''
-    const loop = row.server ? `${row.server.eventLoopDelayMs.p99} / ${row.server.eventLoopDelayMs.max}` : ''
-    const cpuRate = perCpuSecond(row)
+    // With several workers the stats come from the supervisor, which serves nothing: only the ceiling's count.
+    const measured = report.setup.workers === 1 || row === ceilingRow
+    const loop =
+      row.server && measured ? `${row.server.eventLoopDelayMs.p99} / ${row.server.eventLoopDelayMs.max}` : ''
+    const cpuRate = measured ? perCpuSecond(row) : undefined
     const cpuShare = cpuRate && ceilingCpu && report.setup.workers === 1 ? ratio(cpuRate / ceilingCpu) : ''
     const perCpu = cpuRate ? Math.round(cpuRate).toLocaleString('en') : ''
     return `| ${row.name} | ${row.requestsPerSecond.toLocaleString('en')} | ${share} | ${perCpu} | ${cpuShare} | ${row.latencyMs.p50} | ${row.latencyMs.p99} | ${row.latencyMs.max} | ${loop} | ${row.failures} |`

@@ -25,6 +25,8 @@ const { values: options } = parseArgs({
     // Extra node flags for the Gatehouse process (e.g. "--trace-gc"), and a file for its stdout (logs).
     'node-options': { type: 'string' },
     'server-stdout': { type: 'string' },
+    // Diagnosis only: the README recommends the default (info); a report made with another level says so.
+    'log-level': { type: 'string' },
   },
 })
 const quick = options.quick ?? false
@@ -46,6 +48,7 @@ const env: Record<string, string> = {
   GATEHOUSE_WORKERS: options.workers ?? '1',
   // Only so the register scenario measures registering rather than the per-IP quota's 429s.
   GATEHOUSE_REGISTER_PER_IP_PER_HOUR: '1000000',
+  ...(options['log-level'] ? { GATEHOUSE_LOG_LEVEL: options['log-level'] } : {}),
 }
 const config = loadConfig(env)
 const scenarios: BenchReport['scenarios'] = []

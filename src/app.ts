@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { LoggerOptions } from 'pino'
 import type { Config } from './config.ts'
 import { createLogger } from './logger.ts'
+import { accessLogPlugin } from './plugins/access-log.ts'
 import { authenticatePlugin } from './plugins/authenticate.ts'
 import { docsPlugin } from './plugins/docs.ts'
 import { drainingPlugin } from './plugins/draining.ts'
@@ -116,6 +117,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies = {
   await app.register(formBody, { bodyLimit: config.bodyLimitBytes })
   // Parses the hosted pages' session cookies; nothing else reads cookies.
   await app.register(cookie)
+  await app.register(accessLogPlugin)
   await app.register(errorHandlerPlugin)
   await app.register(rejectNulPlugin)
   await app.register(securityHeadersPlugin, { corsOrigins: config.corsOrigins })

@@ -9,6 +9,11 @@ export async function insertUser(db: Executor, user: Insertable<UsersTable>): Pr
   await db.insertInto('users').values(user).execute()
 }
 
+/** Inserts many users in one statement (bulk loads such as bench/seed.ts); the same unique keys apply. */
+export async function insertUsers(db: Executor, users: Array<Insertable<UsersTable>>): Promise<void> {
+  if (users.length > 0) await db.insertInto('users').values(users).execute()
+}
+
 /** Finds a user by id. */
 export async function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()

@@ -20,7 +20,8 @@ export function requestIdFor(request: { headers: IncomingHttpHeaders }): string 
 /** Fastify constructor options: how request ids are made and what log lines call them. */
 export const requestIdOptions = {
   genReqId: requestIdFor,
-  logController: new LogController({ requestIdLogLabel: 'request_id' }),
+  // disableRequestLogging: plugins/access-log.ts writes one line per request instead of Fastify's two.
+  logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
 } satisfies Partial<FastifyServerOptions>
 
 /** Every response carries X-Request-Id; every request log line carries `request_id`. */

@@ -11,6 +11,7 @@ import { SecretBox } from './keys/encryption.ts'
 import { KeyStore } from './keys/key-store.ts'
 import { createMetrics } from './metrics.ts'
 import { startedLifecycle } from './lifecycle.ts'
+import { resealTotpSecrets } from './mfa/reseal.ts'
 import { createPasswordHasher } from './passwords.ts'
 import { logSecurityEvent } from './security-events.ts'
 import { createThrottles } from './throttle/build.ts'
@@ -56,6 +57,7 @@ export async function createServiceContext(
     const secretBox = new SecretBox(config.secret, config.secretPrevious)
     const keys = new KeyStore(db, config, clock, secretBox)
     await keys.initialize()
+    await resealTotpSecrets(db, secretBox, config.secretPrevious)
     const passwords = await createPasswordHasher(config.argon2, {
       concurrency: config.hashConcurrency,
       queueMax: config.hashQueueMax,

@@ -201,7 +201,8 @@ describe('the log at debug level', () => {
     // Debug level was really on, and every request line carries its request id.
     expect(lines.some((line) => line.level === 20)).toBe(true)
     const requestLines = lines.filter((line) => line.req !== undefined || line.res !== undefined)
-    expect(requestLines.length).toBeGreaterThan(20)
+    // One access-log line per request (plugins/access-log.ts), for the 15 or so requests above.
+    expect(requestLines.length).toBeGreaterThan(10)
     for (const line of requestLines) expect(line.request_id).toEqual(expect.any(String))
     const events = lines.filter((line) => typeof line.security_event === 'string')
     const named = new Set(events.map((line) => line.security_event))

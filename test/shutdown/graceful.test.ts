@@ -80,8 +80,8 @@ describe('graceful shutdown of a server process', () => {
     'drains, then refuses new connections, finishes requests in flight and closes the database; no accepted request fails',
     async () => {
       const { server, databasePath } = await start({
-        GATEHOUSE_SHUTDOWN_DRAIN: '2',
-        GATEHOUSE_SHUTDOWN_TIMEOUT: '10',
+        GATEHOUSE_SHUTDOWN_DRAIN: '5',
+        GATEHOUSE_SHUTDOWN_TIMEOUT: '15',
       })
       const base = server.baseUrl
       const login = await postJson(base, '/login', credentials)
@@ -107,10 +107,13 @@ describe('graceful shutdown of a server process', () => {
       expect(await ready?.json()).toMatchObject({ code: 'shutting_down' })
       expect(ready?.headers.get('connection')).toBe('close')
       expect((await fetch(`${base}/healthz`)).status).toBe(200)
-      // The load stops half a second before the drain ends, as a balancer that noticed would. A client
-      // still opening connections when the listener closes can be reset by the kernel for a connection
-      // the server never accepted; the cluster test shows haproxy never does that.
-      await waitFor(async () => performance.now() - signalled > 1500, 5000)
+      // Requests keep being served while draining. Then the load stops before the drain ends, as a
+      // balancer that noticed would: a client still opening connections when the listener closes can be
+      // reset by the kernel for a connection the server never accepted (the cluster test shows haproxy
+      // sends none then).
+      const servedWhileDraining = () =>
+        load.outcomes.filter((outcome) => outcome.at > signalledAt && outcome.status === 200).length
+      await waitFor(async () => servedWhileDraining() >= 20, 3000)
       const outcomes = await load.stop()
 
       // After the drain the listener closes: a new connection is refused.
@@ -131,17 +134,13 @@ describe('graceful shutdown of a server process', () => {
 
       expect(await server.exited).toBe(0)
       const exitedAfterMs = performance.now() - signalled
-      const duringDrain = outcomes.filter(
-        (outcome) => outcome.at > signalledAt && outcome.at < signalledAt + 1500 && outcome.status === 200,
-      )
       console.log(
         `[graceful.test] refused after ${Math.round(refusedAfterMs)} ms, exited after ${Math.round(exitedAfterMs)} ms;`,
         tally(outcomes),
       )
       expect(failures(outcomes)).toEqual([])
-      expect(duringDrain.length).toBeGreaterThan(0)
-      expect(refusedAfterMs).toBeGreaterThanOrEqual(2000)
-      expect(exitedAfterMs).toBeLessThan(10_000)
+      expect(refusedAfterMs).toBeGreaterThanOrEqual(5000)
+      expect(exitedAfterMs).toBeLessThan(15_000)
       expect(server.output()).toContain('background jobs stopped, database closed')
       // SQLite folds its write-ahead log back into the file when the last connection closes cleanly.
       expect(existsSync(`${databasePath}-wal`)).toBe(false)

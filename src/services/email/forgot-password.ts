@@ -39,7 +39,10 @@ export function requestPasswordReset(
     context.log.warn('password reset requests are arriving faster than they are handled; one was dropped')
     return
   }
-  const task = handleResetRequest(context, input, meta)
+  // Started on the next turn of the event loop, after the answer is written: SQLite queries run
+  // synchronously, so starting now would put part of the lookup ahead of the reply.
+  const task = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => handleResetRequest(context, input, meta))
     .catch((error: unknown) => context.log.warn({ err: error }, 'password reset request failed'))
     .finally(() => work.delete(task))
   work.add(task)
