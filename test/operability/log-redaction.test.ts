@@ -6,6 +6,8 @@ import { GATEHOUSE_BIN } from '../helpers/cli.ts'
 import { TEST_SECRET } from '../helpers/config.ts'
 import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
 import { callJson } from '../helpers/http.ts'
+import { keyOfSecret } from '../helpers/mfa.ts'
+import { totpCode } from '../../src/services/mfa/totp.ts'
 import { ADMIN, ADMIN_ENV } from '../helpers/users.ts'
 import { waitFor } from '../helpers/wait.ts'
 
@@ -30,7 +32,7 @@ describe('the log at debug level', () => {
     removeDirectory(folder)
   })
 
-  it('holds no password, token, refresh token, device token or hash, and names each security event', async () => {
+  it('holds no password, token, refresh token, device token, one-time code or hash, and names each security event', async () => {
     const port = String(20_000 + Math.floor(Math.random() * 20_000))
     const base = `http://127.0.0.1:${port}`
     const databasePath = join(folder, 'gatehouse.db')
@@ -60,6 +62,7 @@ describe('the log at debug level', () => {
       100,
     )
 
+    let code = ''
     const secrets: string[] = [FIRST_PASSWORD, SECOND_PASSWORD, WRONG_PASSWORD, ADMIN.password, TEST_SECRET]
     const keep = (body: Record<string, unknown>) => {
       const tokens = body as unknown as TokenBody
@@ -100,6 +103,33 @@ describe('the log at debug level', () => {
       body: { current_password: FIRST_PASSWORD, new_password: SECOND_PASSWORD },
     })
     expect(change.status).toBe(200)
+
+    // A second factor: the TOTP secret, a code, the recovery codes and the mfa_token are secrets too.
+    const enroll = await callJson(base, 'POST', '/mfa/totp', {
+      token: second.access_token,
+      body: { password: SECOND_PASSWORD },
+    })
+    expect(enroll.status).toBe(200)
+    const totpSecret = String(enroll.body.secret)
+    code = totpCode(keyOfSecret(totpSecret), Date.now())
+    const confirm = await callJson(base, 'POST', '/mfa/totp/confirm', {
+      token: second.access_token,
+      body: { code },
+    })
+    expect(confirm.status).toBe(200)
+    const recoveryCodes = (confirm.body as { recovery_codes: string[] }).recovery_codes
+    secrets.push(totpSecret, ...recoveryCodes)
+    const challenge = await callJson(base, 'POST', '/login', {
+      body: { username: 'alice', password: SECOND_PASSWORD },
+    })
+    expect(challenge.status).toBe(403)
+    const mfaToken = String(challenge.body.mfa_token)
+    secrets.push(mfaToken)
+    const secondStep = await callJson(base, 'POST', '/login/mfa', {
+      body: { mfa_token: mfaToken, recovery_code: recoveryCodes[0] },
+    })
+    expect(secondStep.status).toBe(200)
+    keep(secondStep.body)
     expect(
       (await callJson(base, 'POST', '/login', { body: { username: 'alice', password: WRONG_PASSWORD } }))
         .status,
@@ -161,6 +191,9 @@ describe('the log at debug level', () => {
       expect(output.includes(secret), `the log holds a secret (${secret.slice(0, 6)}…)`).toBe(false)
     }
 
+    // Six digits also occur inside timestamps by chance: look for the code as a value of its own.
+    expect(output).not.toMatch(new RegExp(`[":=]${code}(?!\\d)`))
+
     const lines = output
       .split('\n')
       .filter((line) => line.startsWith('{'))
@@ -181,6 +214,8 @@ describe('the log at debug level', () => {
       'auth.refresh.reuse_detected',
       'account.password.changed',
       'admin.user.role_changed',
+      'account.mfa.totp_enabled',
+      'auth.mfa.recovery_code_used',
       'keys.rotated',
       'auth.session.revoked',
       'auth.logout',
