@@ -5,8 +5,11 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { readFileSync } from 'node:fs'
 
-// The pages' icon, so /docs is recognisably Gatehouse rather than a stock Swagger UI.
-const ICON = readFileSync(new URL('../../ui/icon.svg', import.meta.url))
+// The pages' icon, so /docs is recognisably Gatehouse rather than a stock Swagger UI. It lives in ui/ at
+// the package root, two levels above src/plugins and three above the compiled dist/server/plugins.
+const ICON = readFileSync(
+  new URL(`${import.meta.url.includes('/dist/server/') ? '../' : ''}../../ui/icon.svg`, import.meta.url),
+)
 const ICON_FAVICON = {
   filename: 'gatehouse.svg',
   rel: 'icon',
