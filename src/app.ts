@@ -43,7 +43,7 @@ import { webauthnLoginRoutes } from './routes/webauthn-login.ts'
 import { wellKnownRoutes } from './routes/well-known.ts'
 import { createServiceContext, type ContextDependencies } from './services/create-context.ts'
 import { ensureBootstrapAdmin } from './services/users.ts'
-import { VERSION } from './version.ts'
+import { VERSION } from './installation.ts'
 
 /** What tests (or an embedding program) may supply instead of the defaults. */
 export interface AppDependencies extends ContextDependencies {

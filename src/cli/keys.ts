@@ -3,10 +3,20 @@ import { readFileSync } from 'node:fs'
 import { listAllSigningKeys } from '../db/keys.ts'
 import { parsePrivateKey } from '../services/keys/import.ts'
 import { retireKeyNow, rotateNow, type RotationContext } from '../services/keys/rotation.ts'
-import { KEY_PREPUBLICATION_MS, keyState } from '../services/keys/schedule.ts'
+import { KEY_PREPUBLICATION_MS, keyState, type KeyState } from '../services/keys/schedule.ts'
 import { newId } from '../services/random.ts'
 import type { ServiceContext } from '../services/context.ts'
 import { withServiceContext } from './context.ts'
+
+// The API's state names (next, active, retiring, retired, expired) read, on a terminal, as if a rotation
+// had logged everyone out (issue 15). The CLI names each state by what the key still does.
+const CLI_STATE_NAMES: Record<KeyState, string> = {
+  next: 'next',
+  active: 'signing',
+  retiring: 'verifying',
+  retired: 'verifying',
+  expired: 'ended',
+}
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString())
 
@@ -21,14 +31,20 @@ export function registerKeyCommands(program: Command): void {
 
   keys
     .command('list')
-    .description('show every key: kid, algorithm, state and dates')
+    .description(
+      'show every key: kid, algorithm, state and dates. States: next (published, signs later), signing ' +
+        '(signs new tokens), verifying (stopped signing after a rotation; still verifies the tokens it ' +
+        'signed until published_until, so nobody is logged out), ended (verifies nothing: published_until ' +
+        'passed, or `keys retire` ended it)',
+    )
     .action(async () => {
       await withServiceContext(async (context) => {
         const now = context.clock.now()
         const signingKid = context.keys.signingKid()
         process.stdout.write('kid\talg\tstate\tcreated\tsigns_from\tretired\tpublished_until\n')
         for (const row of await listAllSigningKeys(context.db)) {
-          const fields = [row.kid, row.algorithm, keyState(row, signingKid, now), iso(row.created_at)]
+          const state = CLI_STATE_NAMES[keyState(row, signingKid, now)]
+          const fields = [row.kid, row.algorithm, state, iso(row.created_at)]
           fields.push(iso(row.not_before), iso(row.retired_at), iso(row.published_until))
           process.stdout.write(`${fields.join('\t')}\n`)
         }
@@ -42,8 +58,13 @@ export function registerKeyCommands(program: Command): void {
     )
     .action(async () => {
       const outcome = await withServiceContext((context) => rotateNow(rotationContext(context)))
+      const previous = outcome.retiredKids.join(', ')
       process.stdout.write(
-        `Now signing with ${outcome.createdKid}; retired ${outcome.retiredKids.join(', ') || 'nothing'}\n`,
+        `Now signing with ${outcome.createdKid}` +
+          (previous
+            ? `; ${previous} stopped signing and keeps verifying the tokens it signed until they expire ` +
+              '(nobody is logged out; `gatehouse keys retire <kid>` ends them at once)\n'
+            : '\n'),
       )
     })
 

@@ -9,7 +9,7 @@ import { registerMailCommands } from './mail.ts'
 import { registerDatabaseCommands } from './migrate.ts'
 import { registerServeCommand } from './serve.ts'
 import { registerUserCommands } from './users.ts'
-import { VERSION } from '../version.ts'
+import { VERSION } from '../installation.ts'
 
 /** The `gatehouse` command line. Every command reads the same environment as the server. */
 export function createProgram(): Command {

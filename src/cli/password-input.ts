@@ -30,3 +30,14 @@ export async function promptPassword(question: string): Promise<string> {
     process.stdout.write('\n')
   }
 }
+
+/**
+ * Asks for a new password twice and returns it when both agree: a typo in a single hidden prompt made an
+ * account nobody could log in to (issue 15).
+ */
+export async function promptNewPassword(ask: (question: string) => Promise<string>): Promise<string> {
+  const password = await ask('Password: ')
+  const repeated = await ask('Repeat the password: ')
+  if (password !== repeated) throw new Error('the two passwords differ; nothing was created')
+  return password
+}

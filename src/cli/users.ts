@@ -3,7 +3,7 @@ import { findUserByNameOrLookalike, listUsers } from '../db/users.ts'
 import { normalizeNewUsername } from '../services/usernames.ts'
 import { assertKnownRole, ensureUser } from '../services/users.ts'
 import { withServiceContext } from './context.ts'
-import { promptPassword, readPasswordFromStdin } from './password-input.ts'
+import { promptNewPassword, promptPassword, readPasswordFromStdin } from './password-input.ts'
 
 /** `gatehouse users create|list`. */
 export function registerUserCommands(program: Command): void {
@@ -32,7 +32,7 @@ export function registerUserCommands(program: Command): void {
         if (holder) throw new Error(`username ${username} looks like the existing user ${holder.username}`)
         const password = options.passwordStdin
           ? await readPasswordFromStdin()
-          : await promptPassword('Password: ')
+          : await promptNewPassword(promptPassword)
         const outcome = await ensureUser(
           context,
           { username, password, role: options.role },
@@ -52,6 +52,8 @@ export function registerUserCommands(program: Command): void {
     .option('--limit <n>', 'how many users to show', '100')
     .action(async (options: { limit: string }) => {
       const rows = await withServiceContext((context) => listUsers(context.db, Number(options.limit)))
+      // A header row, as `keys list` has.
+      process.stdout.write('id\tusername\trole\tstate\tcreated\n')
       for (const user of rows) {
         const state = user.disabled_at === null ? 'enabled' : 'disabled'
         process.stdout.write(

@@ -55,3 +55,25 @@ export async function acceptTotpStep(
   const result = await query.executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
+
+/** Every factor's id and sealed secret, for re-sealing under a new GATEHOUSE_SECRET. */
+export async function listSealedTotpSecrets(
+  db: Executor,
+): Promise<Array<{ id: string; secret_sealed: string }>> {
+  return db.selectFrom('totp_factors').select(['id', 'secret_sealed']).execute()
+}
+
+/** Replaces a factor's sealed secret, if it still holds `previous` (a parallel re-seal wins once). */
+export async function replaceSealedTotpSecret(
+  db: Executor,
+  id: string,
+  previous: string,
+  sealed: string,
+): Promise<void> {
+  await db
+    .updateTable('totp_factors')
+    .set({ secret_sealed: sealed })
+    .where('id', '=', id)
+    .where('secret_sealed', '=', previous)
+    .execute()
+}

@@ -4,12 +4,11 @@ import type { TSchema } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { INSTALLATION_ROOT } from '../installation.ts'
 
-// The pages' icon, so /docs is recognisably Gatehouse rather than a stock Swagger UI. It lives in ui/ at
-// the package root, two levels above src/plugins and three above the compiled dist/server/plugins.
-const ICON = readFileSync(
-  new URL(`${import.meta.url.includes('/dist/server/') ? '../' : ''}../../ui/icon.svg`, import.meta.url),
-)
+// The pages' icon, so /docs is recognisably Gatehouse rather than a stock Swagger UI.
+const ICON = readFileSync(join(INSTALLATION_ROOT, 'ui', 'icon.svg'))
 const ICON_FAVICON = {
   filename: 'gatehouse.svg',
   rel: 'icon',

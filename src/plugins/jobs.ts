@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { settlePasswordResetRequests } from '../services/email/forgot-password.ts'
 import { sendDueEmails, type OutboxPass } from '../services/email/sender.ts'
+import { runUnderLease } from '../services/jobs/lease.ts'
 import { purgeAuditEventsPastRetention, purgeExpiredRecords } from '../services/jobs/purge-expired.ts'
 import { runKeyMaintenance, type RotationContext, type RotationOutcome } from '../services/keys/rotation.ts'
 import { KEY_PICKUP_INTERVAL_MS } from '../services/keys/schedule.ts'
@@ -23,13 +24,16 @@ declare module 'fastify' {
 }
 
 const HOUR_MS = 60 * 60 * 1000
+// A purge lease lapses this long before its holder's next tick renews it, so a dead holder is replaced.
+const PURGE_LEASE_MARGIN_MS = 60_000
 // A queued message waits at most this long; a pass that finds nothing due costs one indexed read.
 const OUTBOX_INTERVAL_MS = 1000
 
 /**
  * The background jobs, each a framework-free service function on a timer. A failing run is logged and
- * retried at the next tick; it never takes the server down. Jobs that must run on one instance at a
- * time take a lease inside the service (key rotation), the others are idempotent.
+ * retried at the next tick; it never takes the server down. Every job runs on one instance of a
+ * deployment at a time: key rotation and the mail sender take a lease inside the service, the purges
+ * take one here (db/leases.ts).
  */
 export const jobsPlugin = fp(async (app: FastifyInstance) => {
   const context = app.services
@@ -64,6 +68,15 @@ export const jobsPlugin = fp(async (app: FastifyInstance) => {
     )
   }
 
+  // Purging is idempotent, but several instances deleting the same rows each hour is wasted work and
+  // lock contention: one instance of the deployment purges per interval (the manual decorators do not ask).
+  const leased = (name: string, intervalMs: number, run: () => Promise<unknown>) => () =>
+    runUnderLease(
+      context,
+      { name, holder: keyRotation.instanceId, ttlMs: intervalMs - PURGE_LEASE_MARGIN_MS },
+      run,
+    )
+
   const running = new Set<Promise<unknown>>()
   const timers = [
     // With several workers only one purges and sends mail (GATEHOUSE_BACKGROUND_JOBS, set by
@@ -72,8 +85,8 @@ export const jobsPlugin = fp(async (app: FastifyInstance) => {
     ...(context.config.backgroundJobs
       ? [
           schedule('email outbox', nextOutboxPass, OUTBOX_INTERVAL_MS),
-          schedule('expired-record purge', purgeExpired, HOUR_MS),
-          schedule('audit purge', purgeAuditEvents, 6 * HOUR_MS),
+          schedule('expired-record purge', leased('expired-record-purge', HOUR_MS, purgeExpired), HOUR_MS),
+          schedule('audit purge', leased('audit-purge', 6 * HOUR_MS, purgeAuditEvents), 6 * HOUR_MS),
         ]
       : []),
     schedule('key maintenance', maintainKeys, KEY_PICKUP_INTERVAL_MS),

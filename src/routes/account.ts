@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox'
 import { changePassword, deleteAccount } from '../services/account.ts'
 import { requireContentType } from './content-type.ts'
 import { accountCaller } from './request-meta.ts'
-import { bearerSecurity, errorResponses } from './schemas.ts'
+import { bearerSecurity, errorResponses, NoContent } from './schemas.ts'
 
 const Password = Type.String({ minLength: 1, maxLength: 4096 })
 
@@ -54,7 +54,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { password: Password, code: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })) },
           { additionalProperties: false },
         ),
-        response: { ...errorResponses(401, 403, 415, 422, 429) },
+        response: { 204: NoContent, ...errorResponses(401, 403, 415, 422, 429) },
       },
     },
     async (request, reply) => {
@@ -64,7 +64,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.body.password,
         request.body.code,
       )
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 }

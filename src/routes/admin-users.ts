@@ -12,7 +12,7 @@ import { listUserSessionsForAdmin, revokeUserSessionsAsAdmin } from '../services
 import { requireContentType } from './content-type.ts'
 import { FactorSummarySchema } from './mfa.ts'
 import { adminActor } from './request-meta.ts'
-import { bearerSecurity, errorResponses } from './schemas.ts'
+import { bearerSecurity, errorResponses, NoContent } from './schemas.ts'
 
 const Timestamp = Type.String({ format: 'date-time' })
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
@@ -187,12 +187,12 @@ export const adminUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security,
         summary: 'Delete a user with all their sessions',
         params: UserParams,
-        response: errorResponses(401, 403, 404, 409),
+        response: { 204: NoContent, ...errorResponses(401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
       await deleteUserAsAdmin(app.services, adminActor(request), request.params.id)
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 

@@ -11,7 +11,7 @@ import {
   setBrowserSessionCookies,
 } from './browser-cookies.ts'
 import { rateLimitSink, requestMeta } from './request-meta.ts'
-import { errorResponses } from './schemas.ts'
+import { errorResponses, NoContent } from './schemas.ts'
 
 const AccessTokenResponse = Type.Object({
   access_token: Type.String(),
@@ -83,13 +83,13 @@ export const browserSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['sessions'],
         summary: 'The hosted pages: end the session of the refresh cookie and drop the cookies',
-        response: errorResponses(403),
+        response: { 204: NoContent, ...errorResponses(403) },
       },
     },
     async (request, reply) => {
       if (request.cookies[names.refresh]) await endBrowserSession(app.services, credentials(request, reply))
       clearBrowserSessionCookies(reply, config)
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 }

@@ -82,7 +82,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      requestPasswordReset(app.services, request.body, requestMeta(request))
+      await requestPasswordReset(app.services, request.body, requestMeta(request))
       return reply.code(202).send(FORGOT_PASSWORD_ANSWER)
     },
   )
@@ -96,7 +96,8 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Set a new password with the link token, or the address and the code',
         description:
           'Every session of the account is revoked, every other reset link dies, and a "your password ' +
-          'was changed" notice is sent. A refused password (422) leaves the link or code usable.',
+          'was changed" notice is sent. A password the policy refuses (422) leaves the link usable, and ' +
+          'the code too, unless it was refused for being the username (checked once the code is).',
         body: Type.Union([
           Type.Object({ token: Token, new_password: NewPassword }, { additionalProperties: false }),
           Type.Object(

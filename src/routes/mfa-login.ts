@@ -4,6 +4,7 @@ import { confirmEnrollmentWithToken, startEnrollmentWithToken } from '../service
 import { logInWithSecondFactor } from '../services/mfa/second-factor-login.ts'
 import { guardRefreshCookieMode, IssuedTokenResponse, sendTokens } from './browser-cookies.ts'
 import { requireContentType } from './content-type.ts'
+import { presentedDeviceToken } from './device-cookie.ts'
 import { SecondFactorRequiredBody, sendLoginResult } from './login-result.ts'
 import { rateLimitSink, requestMeta } from './request-meta.ts'
 import { errorResponses } from './schemas.ts'
@@ -57,6 +58,7 @@ export const mfaLoginRoutes: FastifyPluginAsyncTypebox = async (app) => {
         recoveryCode: 'recovery_code' in body ? body.recovery_code : undefined,
         meta: requestMeta(request),
         onRateLimit: rateLimitSink(reply),
+        deviceToken: presentedDeviceToken(request),
       })
       return sendLoginResult(request, reply, app.services, result)
     },
@@ -98,6 +100,7 @@ export const mfaLoginRoutes: FastifyPluginAsyncTypebox = async (app) => {
         code: request.body.code,
         meta: requestMeta(request),
         onRateLimit: rateLimitSink(reply),
+        deviceToken: presentedDeviceToken(request),
       })
       return { ...sendTokens(request, reply, app.services, pair), recovery_codes: recoveryCodes }
     },

@@ -62,6 +62,9 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
   )
 }
 
+/** A 204 answer, listed so the OpenAPI document names every success a route can give (issue 16, fuzzing). */
+export const NoContent = Type.Null({ description: 'Done; no body' })
+
 /** The OpenAPI security requirement for Bearer-protected routes. */
 export const bearerSecurity = [{ OAuth2PasswordBearer: [] }]
 

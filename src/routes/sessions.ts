@@ -5,7 +5,7 @@ import { requireAuth } from '../plugins/authenticate.ts'
 import { listOwnSessions, revokeOwnSession, revokeOwnSessions } from '../services/own-sessions.ts'
 import { logout } from '../services/revocation.ts'
 import { requestMeta } from './request-meta.ts'
-import { bearerSecurity, errorResponses } from './schemas.ts'
+import { bearerSecurity, errorResponses, NoContent } from './schemas.ts'
 
 const SessionSchema = Type.Object({
   id: Type.String(),
@@ -20,10 +20,17 @@ const SessionSchema = Type.Object({
 export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/logout',
-    { schema: { tags: ['sessions'], summary: 'End the current session', security: bearerSecurity } },
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'End the current session',
+        security: bearerSecurity,
+        response: { 204: NoContent, ...errorResponses(401) },
+      },
+    },
     async (request, reply) => {
       await logout(app.services, requireAuth(request).sessionId, requestMeta(request))
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 
@@ -51,7 +58,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'End one of your sessions',
         security: bearerSecurity,
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-        response: { ...errorResponses(401, 404) },
+        response: { 204: NoContent, ...errorResponses(401, 404) },
       },
     },
     async (request, reply) => {
@@ -59,7 +66,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Another user's session id answers exactly like an unknown one: 404, and nothing changes.
       const revoked = await revokeOwnSession(app.services, user.id, request.params.id, requestMeta(request))
       if (!revoked) throw new AppError(404, 'not_found', 'Session not found')
-      return reply.code(204).send()
+      return reply.code(204).send(null)
     },
   )
 

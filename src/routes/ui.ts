@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import { readdir, readFile } from 'node:fs/promises'
 import { extname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { INSTALLATION_ROOT } from '../installation.ts'
 
 /** Where `npm run build:ui` writes the pages, relative to this installation. */
-export const DEFAULT_UI_DIRECTORY = fileURLToPath(new URL('../../dist/ui/', import.meta.url))
+export const DEFAULT_UI_DIRECTORY = join(INSTALLATION_ROOT, 'dist', 'ui')
 
 // The pages' own policy: scripts, styles, images and fetches from this origin only; no inline script or
 // style, no eval, never framed, no <base> tricks, forms post only here. blob: images are the TOTP QR

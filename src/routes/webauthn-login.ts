@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox'
 import { logInWithPasskey, loginOptions } from '../services/mfa/webauthn-login.ts'
 import { guardRefreshCookieMode, IssuedTokenResponse } from './browser-cookies.ts'
 import { requireContentType } from './content-type.ts'
+import { presentedDeviceToken } from './device-cookie.ts'
 import { SecondFactorRequiredBody, sendLoginResult } from './login-result.ts'
 import { MfaToken } from './mfa-login.ts'
 import { optionalJsonBody } from './mfa.ts'
@@ -22,10 +23,15 @@ export const webauthnLoginRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Request options for navigator.credentials.get: with an mfa_token, that account’s passkeys; ' +
           'without, any discoverable passkey with user verification',
         body: Type.Object({ mfa_token: Type.Optional(MfaToken) }, { additionalProperties: false }),
-        response: { 200: RequestOptionsSchema, ...errorResponses(401, 415, 422) },
+        response: { 200: RequestOptionsSchema, ...errorResponses(401, 415, 422, 429) },
       },
     },
-    async (request) => loginOptions(app.services, request.body.mfa_token),
+    async (request, reply) =>
+      loginOptions(app.services, {
+        mfaToken: request.body.mfa_token,
+        meta: requestMeta(request),
+        onRateLimit: rateLimitSink(reply),
+      }),
   )
 
   app.post(
@@ -54,6 +60,7 @@ export const webauthnLoginRoutes: FastifyPluginAsyncTypebox = async (app) => {
         mfaToken: request.body.mfa_token,
         meta: requestMeta(request),
         onRateLimit: rateLimitSink(reply),
+        deviceToken: presentedDeviceToken(request),
       })
       return sendLoginResult(request, reply, app.services, result)
     },

@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts'
 import { connectDatabase, databaseFileWarnings, type DatabaseHandle, type PoolUse } from '../db/connect.ts'
-import { countActiveSessions } from '../db/stats.ts'
+import { countActiveSessions, countPendingEmails } from '../db/stats.ts'
 import { developmentSecretWarnings } from '../dev-secret.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import type { Logger } from '../logger.ts'
@@ -11,6 +11,7 @@ import { SecretBox } from './keys/encryption.ts'
 import { KeyStore } from './keys/key-store.ts'
 import { createMetrics } from './metrics.ts'
 import { startedLifecycle } from './lifecycle.ts'
+import { resealTotpSecrets } from './mfa/reseal.ts'
 import { createPasswordHasher } from './passwords.ts'
 import { logSecurityEvent } from './security-events.ts'
 import { createThrottles } from './throttle/build.ts'
@@ -56,6 +57,7 @@ export async function createServiceContext(
     const secretBox = new SecretBox(config.secret, config.secretPrevious)
     const keys = new KeyStore(db, config, clock, secretBox)
     await keys.initialize()
+    await resealTotpSecrets(db, secretBox, config.secretPrevious)
     const passwords = await createPasswordHasher(config.argon2, {
       concurrency: config.hashConcurrency,
       queueMax: config.hashQueueMax,
@@ -108,6 +110,7 @@ function observeContext(context: ServiceContext, pool: PoolUse | undefined): voi
     metrics.sample('database_pool_idle', () => pool.idleCount)
     metrics.sample('database_pool_waiting', () => pool.waitingCount)
   }
+  metrics.sample('email_outbox_depth', async () => (await countPendingEmails(context.db)).pending)
   if (context.config.redisUrl !== undefined) {
     metrics.sample('redis_up', () => (context.throttles.redisStatus() === 'ready' ? 1 : 0))
   }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { countPendingEmails } from '../db/stats.ts'
 import type { ServiceContext } from './context.ts'
 
 /** One component's state in the /readyz answer. */
@@ -22,15 +23,20 @@ export interface Readiness {
 /** A readiness check: applies to some deployments (Redis, mail), and reports its component. */
 export interface ComponentCheck {
   name: string
+  /**
+   * Whether the instance is not ready while this component is down. Mail is not: an SMTP outage must
+   * not take every instance out of the load balancer; the outbox retries, and /readyz still shows it.
+   */
+  critical: boolean
   applies(context: ServiceContext): boolean
   check(context: ServiceContext): Promise<ComponentStatus>
 }
 
-// Each check is one entry: a feature with an outside dependency adds its own here (mail transport: an
-// entry named `mail` that applies when a transport is configured and checks it without sending).
+// Each check is one entry: a feature with an outside dependency adds its own here.
 const COMPONENT_CHECKS: ComponentCheck[] = [
   {
     name: 'database',
+    critical: true,
     applies: () => true,
     check: async (context) => {
       try {
@@ -45,6 +51,7 @@ const COMPONENT_CHECKS: ComponentCheck[] = [
   },
   {
     name: 'redis',
+    critical: true,
     applies: (context) => context.config.redisUrl !== undefined,
     check: async (context) => {
       const state = context.throttles.redisStatus()
@@ -55,6 +62,7 @@ const COMPONENT_CHECKS: ComponentCheck[] = [
   },
   {
     name: 'signing_key',
+    critical: true,
     applies: () => true,
     check: async (context) => {
       try {
@@ -63,6 +71,18 @@ const COMPONENT_CHECKS: ComponentCheck[] = [
       } catch {
         return { status: 'down', detail: 'no signing key is loaded for the configured algorithm' }
       }
+    },
+  },
+  {
+    // Judged from the outbox rather than by connecting to the SMTP server on every probe.
+    name: 'mail',
+    critical: false,
+    applies: (context) => context.config.email.smtpUrl !== undefined,
+    check: async (context) => {
+      const { failing } = await countPendingEmails(context.db)
+      return failing === 0
+        ? { status: 'up' }
+        : { status: 'down', detail: `${failing} messages failed to send 3 times or more` }
     },
   },
 ]
@@ -78,11 +98,16 @@ export async function checkReadiness(context: ServiceContext): Promise<Readiness
     }
   }
   const checks = COMPONENT_CHECKS.filter((entry) => entry.applies(context))
-  const results = await Promise.all(checks.map((entry) => entry.check(context)))
+  const results = await Promise.all(
+    checks.map((entry) =>
+      entry.check(context).catch((): ComponentStatus => ({ status: 'down', detail: 'the check failed' })),
+    ),
+  )
   const components = Object.fromEntries(
     checks.map((entry, index) => [entry.name, results[index] as ComponentStatus]),
   )
-  if (results.every((result) => result.status === 'up')) return { status: 'ready', components }
+  if (results.every((result, index) => result.status === 'up' || !checks[index]?.critical))
+    return { status: 'ready', components }
   const code = components.database?.status === 'down' ? 'database_unavailable' : 'not_ready'
   return { status: 'not_ready', components, code }
 }

@@ -95,6 +95,9 @@ export async function introspectToken(
       aud: claims.aud,
       jti: claims.jti,
       sid: claims.sid,
+      // What the session's login proved (issue 12), for resource servers that ask for a second factor.
+      ...(claims.amr === undefined ? {} : { amr: claims.amr }),
+      ...(claims.auth_time === undefined ? {} : { auth_time: claims.auth_time }),
       token_type: 'Bearer',
     }
   } catch (error) {

@@ -13,7 +13,7 @@ export const LOGIN_OUTCOMES = [
 
 // Values read when Prometheus scrapes, so a scrape sees the state at that moment. A gauge exists only
 // once its source is given (`metrics.sample`), so a deployment without Redis or a pool shows no series
-// for them rather than a 0 that would read as "down". `email_outbox_depth` is the email feature's hook.
+// for them rather than a 0 that would read as "down".
 const SAMPLED = {
   active_sessions: 'Live sessions (sampled at scrape)',
   password_hash_queue_depth: 'Password hashes waiting for a slot',
@@ -85,7 +85,7 @@ export function createMetrics(options: { processMetrics: boolean }) {
       'gatehouse_database_errors_total',
       'Database connection errors and unavailable answers',
     ),
-    /** Hook for the email feature: count each failed send attempt. */
+    /** Each failed send attempt of the email outbox (services/email/sender.ts). */
     emailSendFailures: counter('gatehouse_email_send_failures_total', 'Email send attempts that failed'),
   }
   for (const outcome of LOGIN_OUTCOMES) metrics.logins.inc({ outcome }, 0)
@@ -101,7 +101,11 @@ export function createMetrics(options: { processMetrics: boolean }) {
         help: SAMPLED[name],
         registers,
         async collect() {
-          const value = await read()
+          // A source that cannot be read now (the database is down) leaves the series out of this scrape
+          // rather than failing the whole scrape; gatehouse_database_errors_total says why.
+          const value = await Promise.resolve()
+            .then(read)
+            .catch(() => undefined)
           if (value === undefined) this.reset()
           else this.set(value)
         },
@@ -140,8 +144,6 @@ function loginOutcome(event: ObservedAuditEvent): (typeof LOGIN_OUTCOMES)[number
       return 'success'
     case 'login.throttled':
       return 'throttled'
-    case 'login.mfa_required':
-      return 'mfa_required'
     case 'login.failure':
       return event.details.reason === 'disabled' ? 'disabled' : 'invalid_credentials'
     default:

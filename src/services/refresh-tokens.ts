@@ -11,6 +11,7 @@ import { revokeSession } from '../db/sessions.ts'
 import type { Executor } from '../db/schema.ts'
 import type { ServiceContext } from './context.ts'
 import { NO_REQUEST_META, recordAuditEvent, type RequestMeta } from './audit.ts'
+import { sessionMeetsFactorPolicy } from './mfa/factors.ts'
 import { newId, randomToken } from './random.ts'
 import { signAccessToken, type IssuedAccessToken } from './tokens/sign.ts'
 
@@ -89,6 +90,9 @@ export async function rotateRefreshToken(
   if (!row) throw invalidGrant()
   const now = context.clock.now()
   if (!isSessionUsable(row, now)) throw invalidGrant()
+  // GATEHOUSE_MFA (issue 12): a session opened without a second factor is not renewed once policy
+  // requires one of this account (the policy was turned on, or the user became an admin).
+  if (!sessionMeetsFactorPolicy(context.config, row.role, row.session_amr)) throw invalidGrant()
   if (row.rotated_at !== null) return answerReuse(context, row, now, meta)
   if (row.idle_expires_at <= now) throw invalidGrant()
 

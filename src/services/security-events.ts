@@ -19,8 +19,6 @@ const EVENT_NAMES: Record<string, SecurityEventName> = {
   'login.success': { name: 'auth.login.succeeded', level: 'info' },
   'login.failure': { name: 'auth.login.failed', level: 'warn' },
   'login.throttled': { name: 'auth.login.throttled', level: 'warn' },
-  // Hook for the second-factor work: record this action when a password login stops at the MFA step.
-  'login.mfa_required': { name: 'auth.login.mfa_required', level: 'info' },
   // Every client refreshes every few minutes: routine, so debug (the metric counts them at any level).
   'token.refresh': { name: 'auth.refresh.succeeded', level: 'debug' },
   'token.refresh_reuse': { name: 'auth.refresh.reuse_detected', level: 'warn' },
@@ -36,6 +34,28 @@ const EVENT_NAMES: Record<string, SecurityEventName> = {
   'admin.sessions.revoke': { name: 'admin.user.sessions_revoked', level: 'info' },
   'key.rotate': { name: 'keys.rotated', level: 'info' },
   'users.import': { name: 'admin.users.imported', level: 'info' },
+  'email.verification_requested': { name: 'account.email.verification_requested', level: 'info' },
+  'email.verified': { name: 'account.email.verified', level: 'info' },
+  'email.change_requested': { name: 'account.email.change_requested', level: 'info' },
+  'email.changed': { name: 'account.email.changed', level: 'info' },
+  'email.sent': { name: 'mail.sent', level: 'debug' },
+  'email.failed': { name: 'mail.failed', level: 'warn' },
+  'email.throttled': { name: 'mail.throttled', level: 'warn' },
+  'password.reset_requested': { name: 'account.password.reset_requested', level: 'info' },
+  'password.reset': { name: 'account.password.reset', level: 'info' },
+  'admin.user.email': { name: 'admin.user.email_changed', level: 'warn' },
+  'admin.user.reset_requested': { name: 'admin.user.password_reset_mailed', level: 'warn' },
+  'admin.user.mfa_reset': { name: 'admin.user.mfa_reset', level: 'warn' },
+  'mfa.totp.enroll': { name: 'account.mfa.totp_enrollment_started', level: 'info' },
+  'mfa.totp.enable': { name: 'account.mfa.totp_enabled', level: 'info' },
+  'mfa.totp.disable': { name: 'account.mfa.totp_disabled', level: 'warn' },
+  'mfa.recovery_codes.regenerate': { name: 'account.mfa.recovery_codes_regenerated', level: 'info' },
+  'mfa.recovery_code.use': { name: 'auth.mfa.recovery_code_used', level: 'warn' },
+  'mfa.failure': { name: 'auth.mfa.failed', level: 'warn' },
+  'mfa.webauthn.register': { name: 'account.mfa.webauthn_registered', level: 'info' },
+  'mfa.webauthn.remove': { name: 'account.mfa.webauthn_removed', level: 'warn' },
+  'mfa.webauthn.failure': { name: 'auth.mfa.webauthn_failed', level: 'warn' },
+  'mfa.step_up.failure': { name: 'auth.step_up.failed', level: 'warn' },
 }
 
 // One admin update can change several things; each gets the name a SIEM rule would look for.

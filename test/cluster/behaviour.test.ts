@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KEY_PICKUP_INTERVAL_MS } from '../../src/services/keys/schedule.ts'
 import { TEST_DATABASE_URL } from '../helpers/databases.ts'
@@ -16,7 +17,8 @@ import {
   statusWithToken,
   type GatehouseCluster,
 } from './gatehouse-cluster.ts'
-import { adminQuery, cleanup, createClusterDatabase } from './infrastructure.ts'
+import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
+import { adminQuery, cleanup, createClusterDatabase, onCleanup } from './infrastructure.ts'
 import { skipClusterSuite } from './requirements.ts'
 
 // Issue 17: three `gatehouse serve` processes on one fresh PostgreSQL database and one Redis, behind
@@ -30,16 +32,21 @@ describe.skipIf(skipClusterSuite('cluster behaviour', ['postgres', 'redis']))(
     let databaseUrl: string
     let adminToken: string
     let startedAt: number
+    let outbox: string
     const direct = (index: number) => `http://127.0.0.1:${cluster.ports[index]}`
     const everywhere = () => [cluster.balancer.baseUrl, direct(0), direct(1), direct(2)]
 
     beforeAll(async () => {
       databaseUrl = await createClusterDatabase(TEST_DATABASE_URL ?? '')
+      // One outbox folder for all three, so a message sent twice would show as two files.
+      outbox = temporaryDirectory('cluster-outbox')
+      onCleanup(() => removeDirectory(outbox))
       const env = clusterEnv(databaseUrl, TEST_REDIS_URL ?? '', uniqueRedisPrefix(), {
         ...ADMIN_ENV,
         GATEHOUSE_REFRESH_REUSE_GRACE: '10',
         // Due at every pass, so each instance's first pass would make a key if the lease let it.
         GATEHOUSE_KEY_ROTATION_INTERVAL: '1',
+        GATEHOUSE_OUTBOX_DIR: outbox,
       })
       cluster = await startCluster(basePort(), 3, env)
       startedAt = performance.now()
@@ -177,6 +184,34 @@ describe.skipIf(skipClusterSuite('cluster behaviour', ['postgres', 'redis']))(
        where u.username = 'rotor' and r.rotated_at is null and s.revoked_at is null`,
       )
       expect(rows.rows[0]).toEqual({ live: 1 })
+    })
+
+    it('sends each queued email once, whichever instance queued it and however many senders run', async () => {
+      const targets = everywhere()
+      for (let index = 0; index < 9; index += 1) {
+        const response = await postFrom(targets[index % targets.length] ?? '', '127.0.0.8', '/register', {
+          username: `mailed${index}`,
+          password: PASSWORD,
+          email: `mailed${index}@example.com`,
+        })
+        expect(response.status, response.body).toBe(201)
+      }
+      const unsent = async () => {
+        const query = 'select count(*)::int as n from email_outbox where sent_at is null'
+        const [row] = (await adminQuery(databaseUrl, query)).rows as Array<{ n: number }>
+        return row?.n
+      }
+      await waitFor(async () => (await unsent()) === 0, 30_000, 250)
+      const sent = await adminQuery(
+        databaseUrl,
+        `select details::json->>'message_id' as id, count(*)::int as times from audit_events
+       where action = 'email.sent' group by 1`,
+      )
+      expect(sent.rows).toHaveLength(9)
+      expect(sent.rows.every((row: { times: number }) => row.times === 1)).toBe(true)
+      expect(
+        readdirSync(outbox, { recursive: true }).filter((name) => String(name).endsWith('.eml')),
+      ).toHaveLength(9)
     })
 
     it('runs key maintenance on one instance at a time (the rotation lease)', async () => {

@@ -29,7 +29,7 @@ describe('docs/deploy.md', () => {
 
   it('is linked from the README, whose settings table lists the shutdown settings', () => {
     expect(readme).toContain('(docs/deploy.md)')
-    expect(readme).toMatch(/\| `GATEHOUSE_SHUTDOWN_DRAIN` \|.*\| 3 \|/)
+    expect(readme).toMatch(/\| `GATEHOUSE_SHUTDOWN_DRAIN` \|.*\| 5 \|/)
     expect(readme).toMatch(/\| `GATEHOUSE_SHUTDOWN_TIMEOUT` \|.*\| 10 \|/)
   })
 })

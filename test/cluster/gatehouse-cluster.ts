@@ -1,7 +1,7 @@
 import { postJson } from '../helpers/http.ts'
 import { startServerProcess, waitUntilReady, type ServerProcess } from '../helpers/server-process.ts'
 import { waitFor } from '../helpers/wait.ts'
-import { onCleanup, startHaproxy, type Haproxy } from './infrastructure.ts'
+import { killAtExit, onCleanup, startHaproxy, type Haproxy } from './infrastructure.ts'
 
 // Several `gatehouse serve` processes on one database and Redis, behind haproxy.
 
@@ -18,9 +18,12 @@ export interface GatehouseCluster {
   waitForUp(indexes: number[], timeoutMs?: number): Promise<void>
 }
 
-/** A base port for one suite, so suites and runs do not collide. */
+/**
+ * A base port for one suite: below Linux's ephemeral range (32768 and up), where the suite's own
+ * outgoing connections take ports and a restarted instance once found its port taken.
+ */
 export function basePort(): number {
-  return 30_000 + Math.floor(Math.random() * 300) * 100
+  return 10_000 + Math.floor(Math.random() * 200) * 100
 }
 
 /** Settings every instance of a cluster shares (plus the suite's database and Redis). */
@@ -58,6 +61,7 @@ export async function startCluster(
   })
   const startInstance = async (index: number) => {
     const instance = startServerProcess(ports[index] as number, env)
+    killAtExit(instance.child)
     instances[index] = instance
     await waitUntilReady(instance, 90_000)
     return instance

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chownSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -19,6 +19,25 @@ export const HAPROXY = '/usr/sbin/haproxy'
 export const HAPROXY_TEMPLATE = new URL('../../deploy/haproxy.cfg.template', import.meta.url)
 
 const cleanups: Array<() => Promise<void> | void> = []
+// The last resort when the test process ends without afterAll having run (a hook timed out, the run was
+// interrupted): synchronous, so it works inside an 'exit' handler.
+const atExit: Array<() => void> = []
+process.once('exit', () => {
+  for (const step of atExit.splice(0).reverse()) {
+    try {
+      step()
+    } catch {
+      // Keep going: every other step must still run.
+    }
+  }
+})
+
+/** Kills `child` when the test process exits, if nothing stopped it before. */
+export function killAtExit(child: ChildProcess): void {
+  atExit.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  })
+}
 
 /** Runs every registered cleanup, newest first; errors are printed, never thrown, so all of them run. */
 export async function cleanup(): Promise<void> {
@@ -71,6 +90,7 @@ export async function startHaproxy(
   writeFileSync(configPath, renderHaproxyConfig(listenPort, statsPort, servers))
   await run(HAPROXY, ['-c', '-q', '-f', configPath])
   const child = spawn(HAPROXY, ['-db', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] })
+  killAtExit(child)
   let errors = ''
   child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()))
   const stop = async () => {
@@ -165,6 +185,11 @@ export async function startPrivatePostgres(port: number): Promise<PrivatePostgre
     await pgCtl(['-m', 'immediate', 'stop']).catch(() => undefined)
     removeDirectory(folder)
   })
+  atExit.push(() => {
+    if (existsSync(join(data, 'postmaster.pid')))
+      execFileSync(...asPostgresUser(postgresBin('pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']))
+    removeDirectory(folder)
+  })
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, start, stop }
 }
 
@@ -184,6 +209,7 @@ export async function startPrivateRedis(port: number): Promise<PrivateRedis> {
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       { stdio: 'ignore' },
     )
+    killAtExit(child)
     await waitFor(async () => {
       const { stdout } = await run('redis-cli', ['-p', String(port), 'ping']).catch(() => ({ stdout: '' }))
       return stdout.trim() === 'PONG'

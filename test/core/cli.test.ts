@@ -47,10 +47,9 @@ describe('the gatehouse CLI', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
 
     const listed = await run(['users', 'list'])
     expect(listed.code, listed.stderr).toBe(0)
-    const rows = listed.stdout
-      .trim()
-      .split('\n')
-      .map((line) => line.split('\t'))
+    const [header, ...lines] = listed.stdout.trim().split('\n')
+    expect(header).toBe('id\tusername\trole\tstate\tcreated')
+    const rows = lines.map((line) => line.split('\t'))
     expect(rows.map((row) => [row[1], row[2], row[3]])).toEqual([
       ['cli-alice', 'user', 'enabled'],
       ['cli-root', 'admin', 'enabled'],

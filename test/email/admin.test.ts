@@ -73,6 +73,10 @@ for (const dialect of DIALECTS) {
         email: 'same@example.com',
       })
       expect(unverified.statusCode).toBe(200)
+      const removed = await admin('PATCH', `/admin/users/${second.id}/email`, { email: null })
+      expect(removed.json()).toMatchObject({ email: null, email_verified: false })
+      const nothingToVerify = await admin('PATCH', `/admin/users/${second.id}/email`, { verified: true })
+      expect(nothingToVerify.statusCode).toBe(422)
     })
 
     it('import jsonl keeps email and email_verified', async () => {
@@ -94,6 +98,23 @@ for (const dialect of DIALECTS) {
       expect(summary.problems.map((problem) => problem.reason)).toEqual(['invalid_email', 'invalid_email'])
       expect((await attemptLogin(app, 'imp@example.com', PASSWORD)).statusCode).toBe(200)
       expect((await attemptLogin(app, 'imp2@example.com', PASSWORD)).statusCode).toBe(401)
+
+      const duplicate = join(temporaryDirectory('email-import'), 'duplicate.jsonl')
+      writeFileSync(
+        duplicate,
+        JSON.stringify({
+          username: 'imp-dup',
+          password_hash: hash,
+          email: 'IMP@example.com',
+          email_verified: true,
+        }),
+      )
+      const again = await importUsers(app.services, await openJsonl(duplicate), {
+        dryRun: false,
+        onConflict: 'skip',
+      })
+      expect(again).toMatchObject({ imported: 0, skipped: 1 })
+      expect(again.problems.map((problem) => problem.reason)).toEqual(['email_exists'])
     })
   })
 }

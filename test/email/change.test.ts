@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { attemptLogin, callWithToken } from '../helpers/api.ts'
+import { attemptLogin, callWithToken, login } from '../helpers/api.ts'
 import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { codeOf, postJson, tokenOf, verifiedUser } from '../helpers/email.ts'
@@ -56,6 +56,41 @@ for (const dialect of DIALECTS) {
       const confirmed = await postJson(app, '/email/verify', { code: codeOf(confirm) }, token)
       expect(confirmed.statusCode, confirmed.body).toBe(200)
       expect(confirmed.json()).toMatchObject({ email: 'coder-new@example.com', email_verified: true })
+    })
+
+    it('a verification link for an address the account has since replaced verifies nothing', async () => {
+      const { app } = testApp
+      const registered = await app.inject({
+        method: 'POST',
+        url: '/register',
+        payload: { username: 'switcher', password: PASSWORD, email: 'first@example.com' },
+      })
+      expect(registered.statusCode).toBe(201)
+      const stale = await smtp.waitForMessageTo('first@example.com')
+      const token = (await login(app, 'switcher')).access_token
+      expect((await changeEmail(token, 'second@example.com')).statusCode).toBe(202)
+      const confirm = await smtp.waitForMessageTo('second@example.com')
+      expect((await postJson(app, '/email/verify', { token: tokenOf(confirm) })).statusCode).toBe(200)
+      const refused = await postJson(app, '/email/verify', { token: tokenOf(stale) })
+      expect(refused.statusCode).toBe(400)
+      expect((await callWithToken(app, token, 'GET', '/profile')).json()).toMatchObject({
+        email: 'second@example.com',
+      })
+    })
+
+    it('counts confirmations against the per-account quota (10 an hour); the answer stays 202', async () => {
+      const { app } = testApp
+      const { token } = await verifiedUser(app, smtp, 'hopper', 'hopper@example.com')
+      for (let index = 0; index < 12; index++) {
+        expect((await changeEmail(token, `hop${index}@example.com`)).statusCode).toBe(202)
+      }
+      const confirmations = await app.services.db
+        .selectFrom('email_outbox')
+        .select('id')
+        .where('kind', '=', 'email_change_confirm')
+        .execute()
+      // The registration's verification message was the account's first of ten.
+      expect(confirmations).toHaveLength(9)
     })
 
     it('refuses an address another account holds verified (409), and a malformed one (422)', async () => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp } from '../helpers/app.ts'
 import { bearer, login, registerUser } from '../helpers/api.ts'
@@ -33,11 +34,15 @@ let userToken = ''
 let adminToken = ''
 let targetId = ''
 
+// A password the generators cannot produce: the deep run once guessed the shared test password from its
+// list of troublemakers and deleted the fuzz user, leaving later endpoints nothing but 401s to answer.
+const FUZZ_PASSWORD = `fuzz ${randomBytes(12).toString('hex')}`
+
 beforeAll(async () => {
   adminToken = (await login(app, ADMIN.username, ADMIN.password)).access_token
-  await registerUser(app, 'fuzzuser')
-  userToken = (await login(app, 'fuzzuser')).access_token
-  targetId = (await registerUser(app, 'fuzztarget')).id
+  await registerUser(app, 'fuzzuser', FUZZ_PASSWORD)
+  userToken = (await login(app, 'fuzzuser', FUZZ_PASSWORD)).access_token
+  targetId = (await registerUser(app, 'fuzztarget', FUZZ_PASSWORD)).id
 })
 
 afterAll(async () => {

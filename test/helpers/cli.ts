@@ -39,7 +39,7 @@ export function sqliteCliEnv(databasePath: string): Record<string, string> {
 }
 
 /**
- * Runs bin/gatehouse.js with only the environment given here (plus PATH), so a developer's own
+ * Runs bin/gatehouse-dev.js with only the environment given here (plus PATH), so a developer's own
  * GATEHOUSE_* variables cannot leak in. A fixed secret keeps the CLI from writing a development secret
  * file into the working directory; `env` may override it.
  */

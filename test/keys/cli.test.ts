@@ -23,11 +23,13 @@ describe('gatehouse keys', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
 
   it('lists, rotates, imports and retires keys', async () => {
     const [first] = await rows()
-    expect(first).toMatchObject({ alg: 'ES256', state: 'active' })
+    expect(first).toMatchObject({ alg: 'ES256', state: 'signing' })
 
-    expect(await gatehouse('keys', 'rotate')).toMatch(/^Now signing with \S+; retired /)
+    expect(await gatehouse('keys', 'rotate')).toMatch(
+      /^Now signing with \S+; \S+ stopped signing and keeps verifying the tokens it signed until they expire \(nobody is logged out/,
+    )
     const afterRotate = await rows()
-    expect(afterRotate.map((row) => row.state).sort()).toEqual(['active', 'retired'])
+    expect(afterRotate.map((row) => row.state).sort()).toEqual(['signing', 'verifying'])
 
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })
     const file = join(folder, 'key.pem')
@@ -38,13 +40,13 @@ describe('gatehouse keys', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect(imported).toBeDefined()
     expect((await rows()).find((row) => row.kid === imported)?.state).toBe('next')
 
-    const active = defined((await rows()).find((row) => row.state === 'active'))
+    const active = defined((await rows()).find((row) => row.state === 'signing'))
     expect(await gatehouse('keys', 'retire', active.kid)).toMatch(
       new RegExp(`^Retired ${active.kid}; \\S+ signs from now on`),
     )
     const final = await rows()
-    expect(final.find((row) => row.kid === active.kid)?.state).toBe('expired')
-    expect(final.filter((row) => row.state === 'active')).toHaveLength(1)
+    expect(final.find((row) => row.kid === active.kid)?.state).toBe('ended')
+    expect(final.filter((row) => row.state === 'signing')).toHaveLength(1)
   })
 
   it('takes a kid that starts with "-" as the kid, not as an option', async () => {

@@ -138,11 +138,14 @@ describe.each(DIALECTS)('logout, revoke and introspect on %s', (dialect) => {
         'aud',
         'jti',
         'sid',
+        'amr',
+        'auth_time',
         'token_type',
       ].sort(),
     )
     expect(claims).toMatchObject({
       active: true,
+      amr: ['pwd'],
       username: 'ada',
       iss: 'http://gatehouse.test',
       aud: 'gatehouse',

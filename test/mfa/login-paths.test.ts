@@ -108,7 +108,8 @@ describe.each(DIALECTS)('every login path asks for the second factor on %s', (di
     const byRecovery = await tokenGrant(app, {
       grant_type: 'urn:gatehouse:grant-type:mfa-recovery-code',
       mfa_token: second.mfa_token,
-      recovery_code: (recoveryCodes[0] ?? '').toUpperCase(),
+      // Case, spaces and hyphens do not matter when a code is typed back.
+      recovery_code: (recoveryCodes[0] ?? '').toUpperCase().replaceAll('-', ' '),
     })
     expect(byRecovery.statusCode, byRecovery.body).toBe(200)
   })
@@ -163,6 +164,35 @@ describe.each(DIALECTS)('every login path asks for the second factor on %s', (di
       recovery_code: 'x',
     })
     expect(both.statusCode).toBe(422)
+  })
+
+  it('POST /login/mfa answers through the one token reply: cookie mode puts the refresh token in a cookie', async () => {
+    const { app, clock } = testApp
+    const { key } = await adaWithTotp()
+    const { mfa_token } = await loginExpectingMfa(app, 'ada')
+    const foreign = await app.inject({
+      method: 'POST',
+      url: '/login/mfa',
+      payload: { mfa_token, code: codeAt(key, clock) },
+      headers: { 'gatehouse-refresh': 'cookie', origin: 'http://evil.test' },
+    })
+    expect(foreign.statusCode).toBe(403)
+    expect(foreign.json()).toMatchObject({ code: 'csrf_failed' })
+    const response = await app.inject({
+      method: 'POST',
+      url: '/login/mfa',
+      payload: { mfa_token, code: codeAt(key, clock) },
+      headers: { 'gatehouse-refresh': 'cookie', origin: 'http://gatehouse.test' },
+    })
+    expect(response.statusCode, response.body).toBe(200)
+    const body = response.json<Record<string, unknown>>()
+    expect(body.refresh_token).toBeUndefined()
+    expect(body.device_token).toBeUndefined()
+    const cookies = ([] as string[]).concat(response.headers['set-cookie'] ?? [])
+    expect(
+      cookies.some((cookie) => cookie.startsWith('gatehouse_refresh=') && /HttpOnly/i.test(cookie)),
+    ).toBe(true)
+    expect(cookies.some((cookie) => cookie.startsWith('gatehouse_device='))).toBe(true)
   })
 
   it('a used code is refused even within its window (replay), and the token lives on for a retry', async () => {

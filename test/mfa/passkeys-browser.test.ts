@@ -162,6 +162,24 @@ describe.skipIf(skip).each(DIALECTS)('passkeys in Chromium with a virtual authen
       (await api(baseUrl, 'POST', '/webauthn/login', { response: assertion, mfa_token: mfaToken })).status,
     ).toBe(401)
 
+    // A signature counter that does not move forward (a cloned authenticator) is refused.
+    const { db } = server.app.services
+    const counterBefore: { counter: number } = await db
+      .selectFrom('webauthn_credentials')
+      .select('counter')
+      .executeTakeFirstOrThrow()
+    await db.updateTable('webauthn_credentials').set({ counter: 1_000_000 }).execute()
+    const cloned = await api(baseUrl, 'POST', '/login', { username: 'ada', password: PASSWORD })
+    const clonedToken = cloned.body.mfa_token as string
+    const clonedOptions = await api(baseUrl, 'POST', '/webauthn/login/options', { mfa_token: clonedToken })
+    const clonedAssertion = await inPage(page, GET, clonedOptions.body)
+    const refusedClone = await api(baseUrl, 'POST', '/webauthn/login', {
+      response: clonedAssertion,
+      mfa_token: clonedToken,
+    })
+    expect(refusedClone.status).toBe(401)
+    await db.updateTable('webauthn_credentials').set({ counter: counterBefore.counter }).execute()
+
     // Passwordless: a discoverable credential with user verification, no mfa_token.
     const open = await api(baseUrl, 'POST', '/webauthn/login/options', {})
     expect(open.body).toMatchObject({ userVerification: 'required' })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { importUsers } from '../../src/services/import/importer.ts'
 import { openJsonl } from '../../src/services/import/jsonl.ts'
-import { callWithToken, login, passwordGrant, registerUser, type Tokens } from '../helpers/api.ts'
+import { callWithToken, login, passwordGrant, refresh, registerUser, type Tokens } from '../helpers/api.ts'
 import { LENIENT_LIMITS_ENV } from '../helpers/config.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { temporaryDirectory } from '../helpers/files.ts'
@@ -152,6 +152,52 @@ describe.each(DIALECTS)('GATEHOUSE_MFA policy modes on %s', (dialect) => {
     })
     expect(admin.statusCode).toBe(403)
     expect(admin.json()).toMatchObject({ code: 'mfa_enrollment_required' })
+  })
+
+  it('a session without a second factor is not renewed once policy requires one of the account', async () => {
+    const { app, clock } = await started.app({
+      dialect,
+      env: {
+        ...LENIENT_LIMITS_ENV,
+        GATEHOUSE_MFA: 'required-for-admins',
+        GATEHOUSE_ADMIN_USERNAME: ADMIN.username,
+        GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
+      },
+    })
+    const first = await app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { username: ADMIN.username, password: ADMIN.password },
+    })
+    const { mfa_token } = first.json<{ mfa_token: string }>()
+    const enrollment = await app.inject({
+      method: 'POST',
+      url: '/login/mfa/enroll/totp',
+      payload: { mfa_token },
+    })
+    const key = keyOfSecret(enrollment.json<{ secret: string }>().secret)
+    const confirmed = await app.inject({
+      method: 'POST',
+      url: '/login/mfa/enroll/totp/confirm',
+      payload: { mfa_token, code: codeAt(key, clock) },
+    })
+    const rootToken = confirmed.json<Tokens>().access_token
+    const bobId = (await registerUser(app, 'bob')).id
+    const bob = await login(app, 'bob')
+    expect((await refresh(app, bob.refresh_token)).statusCode).toBe(200)
+    const second = await login(app, 'bob')
+    const promoted = await callWithToken(app, rootToken, 'PATCH', `/admin/users/${bobId}`, { role: 'admin' })
+    expect(promoted.statusCode, promoted.body).toBe(200)
+    // Bob is an admin now: his password-only session cannot be renewed, and his next login must enroll.
+    const renewed = await refresh(app, second.refresh_token)
+    expect(renewed.statusCode).toBe(400)
+    expect(renewed.json()).toMatchObject({ error: 'invalid_grant' })
+    const next = await app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { username: 'bob', password: PASSWORD },
+    })
+    expect(next.json()).toMatchObject({ code: 'mfa_enrollment_required' })
   })
 
   it('optional (the default): an account without a factor signs in with the password alone', async () => {

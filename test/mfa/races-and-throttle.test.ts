@@ -119,4 +119,36 @@ describe.each(DIALECTS)('wrong codes and the login throttle on %s', (dialect) =>
       .execute()
     expect(audit).toHaveLength(3)
   })
+
+  it('a device token of the account keeps the real user out of that backoff (OWASP device cookies)', async () => {
+    const { app, clock } = testApp
+    const ada = await userWithToken(app, 'ada')
+    const { key } = await enrollTotp(app, ada.token, clock)
+    const own = await loginExpectingMfa(app, 'ada')
+    const first = await attemptSecondFactor(app, { mfa_token: own.mfa_token, code: codeAt(key, clock) })
+    const deviceToken = first.json<{ device_token: string }>().device_token
+    clock.advanceSeconds(30)
+    // Someone who knows the password guesses codes from elsewhere until the account backs off.
+    const stolen = []
+    for (let attempt = 0; attempt < 3; attempt += 1) stolen.push(await loginExpectingMfa(app, 'ada'))
+    for (const { mfa_token } of stolen) await attemptSecondFactor(app, { mfa_token, code: '000000' })
+    const device = { 'gatehouse-device': deviceToken }
+    const login = await app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { username: 'ada', password: PASSWORD },
+      headers: device,
+    })
+    expect(login.statusCode, login.body).toBe(403)
+    const { mfa_token } = login.json<{ mfa_token: string }>()
+    const withoutDevice = await attemptSecondFactor(app, { mfa_token, code: codeAt(key, clock) })
+    expect(withoutDevice.statusCode).toBe(429)
+    const withDevice = await app.inject({
+      method: 'POST',
+      url: '/login/mfa',
+      payload: { mfa_token, code: codeAt(key, clock) },
+      headers: device,
+    })
+    expect(withDevice.statusCode, withDevice.body).toBe(200)
+  })
 })

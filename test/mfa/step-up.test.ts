@@ -100,6 +100,34 @@ describe.each(DIALECTS)('step-up for sensitive changes on %s', (dialect) => {
     expect(accepted.statusCode, accepted.body).toBe(202)
   })
 
+  it('an account whose only factor is a passkey signs in again: its password alone is not a fresh login', async () => {
+    const { app, clock } = testApp
+    const carol = await userWithToken(app, 'carol')
+    // A stored passkey row is all the check reads; the Chromium test registers real ones.
+    await app.services.db
+      .insertInto('webauthn_credentials')
+      .values({
+        id: 'passkey-1',
+        user_id: carol.id,
+        credential_id: 'AAAA',
+        public_key: 'AAAA',
+        counter: 0,
+        transports: '[]',
+        device_type: 'singleDevice',
+        backed_up: 0,
+        name: 'Phone',
+        created_at: clock.now(),
+        last_used_at: null,
+      })
+      .execute()
+    clock.advanceSeconds(MAX_AGE + 1)
+    const refused = await callWithToken(app, carol.token, 'POST', '/mfa/recovery-codes', {
+      password: PASSWORD,
+    })
+    expect(refused.statusCode).toBe(401)
+    expect(refused.json()).toMatchObject({ code: 'reauthentication_required' })
+  })
+
   it('passkey registration needs step-up; an account without a factor re-proves with its password alone', async () => {
     const { app, clock } = testApp
     const { token } = await staleTotpSession()

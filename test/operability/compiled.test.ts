@@ -50,8 +50,9 @@ describe('the compiled server', () => {
         30_000,
         50,
       )
-      // The start-up log names where the API is documented, so a newcomer finds /docs.
+      // The start-up log names where the API is documented, so a newcomer finds /docs, and it is there.
       expect(output).toContain('/docs')
+      expect((await fetch(`http://127.0.0.1:${port}/docs`)).status).toBe(200)
     } finally {
       child.kill('SIGTERM')
     }

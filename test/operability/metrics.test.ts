@@ -13,6 +13,8 @@ import {
 import { createAdminApp } from '../helpers/admin.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
 import { sampleValue, scrape } from '../helpers/metrics.ts'
+import { enrollTotp, loginExpectingMfa } from '../helpers/mfa.ts'
+import { redisEnv, skipWithout } from '../helpers/services.ts'
 import { TEST_SECRET } from '../helpers/config.ts'
 
 const TOKEN = 'metrics-token-0123456789abcdef'
@@ -164,5 +166,47 @@ describe('GET /metrics', () => {
       host: '::1',
       port: 9464,
     })
+  })
+})
+
+describe('logins that stop at the second factor', () => {
+  const fresh = closedAfterEach()
+
+  it('count as mfa_required', async () => {
+    const server = await fresh.server({ env: { GATEHOUSE_METRICS_TOKEN: TOKEN } })
+    const { app, clock } = server
+    await registerUser(app, 'mfa-user')
+    const { access_token } = await login(app, 'mfa-user')
+    await enrollTotp(app, access_token, clock)
+    const before = await scrape(`${server.baseUrl}/metrics`, TOKEN)
+    await loginExpectingMfa(app, 'mfa-user')
+    const after = await scrape(`${server.baseUrl}/metrics`, TOKEN)
+    const count = (text: string) =>
+      sampleValue(text, 'gatehouse_logins_total', { outcome: 'mfa_required' }) ?? 0
+    expect(count(after) - count(before)).toBe(1)
+  })
+})
+
+describe('metrics of PostgreSQL and Redis', () => {
+  const fresh = closedAfterEach()
+  const skipPostgres = skipWithout(['postgres'], 'PostgreSQL pool metrics')
+  const skipRedis = skipWithout(['redis'], 'Redis state in metrics and /readyz')
+
+  it.skipIf(skipPostgres)('reports the PostgreSQL pool', async () => {
+    const server = await fresh.server({ dialect: 'postgres', env: { GATEHOUSE_METRICS_TOKEN: TOKEN } })
+    const text = await scrape(`${server.baseUrl}/metrics`, TOKEN)
+    // The test helpers connect through connectDatabase, as the server does, so the pool is there.
+    expect(server.database.handle.pool).toBeDefined()
+    expect(sampleValue(text, 'gatehouse_database_pool_connections')).toBeGreaterThanOrEqual(1)
+    expect(sampleValue(text, 'gatehouse_database_pool_waiting')).toBe(0)
+    expect(sampleValue(text, 'gatehouse_active_sessions')).toBe(0)
+  })
+
+  it.skipIf(skipRedis)('reports Redis up in /metrics and /readyz', async () => {
+    const server = await fresh.server({ env: { ...redisEnv(), GATEHOUSE_METRICS_TOKEN: TOKEN } })
+    const text = await scrape(`${server.baseUrl}/metrics`, TOKEN)
+    expect(sampleValue(text, 'gatehouse_redis_up')).toBe(1)
+    const ready = await server.app.inject({ method: 'GET', url: '/readyz' })
+    expect(ready.json()).toMatchObject({ status: 'ready', components: { redis: { status: 'up' } } })
   })
 })

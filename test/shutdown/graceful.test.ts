@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { request, type ClientRequest, type IncomingMessage } from 'node:http'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { bearer } from '../helpers/api.ts'
 import { LENIENT_LIMITS_ENV } from '../helpers/config.ts'
 import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
@@ -56,7 +56,11 @@ function startSlowLogin(baseUrl: string): {
 }
 
 describe('graceful shutdown of a server process', () => {
-  const folder = temporaryDirectory('shutdown')
+  let folder = ''
+  // Made per test, so a run that filters the tests out leaves nothing behind.
+  beforeEach(() => {
+    folder = temporaryDirectory('shutdown')
+  })
   const servers: ServerProcess[] = []
   afterEach(() => {
     killAll(servers.splice(0))
@@ -80,8 +84,8 @@ describe('graceful shutdown of a server process', () => {
     'drains, then refuses new connections, finishes requests in flight and closes the database; no accepted request fails',
     async () => {
       const { server, databasePath } = await start({
-        GATEHOUSE_SHUTDOWN_DRAIN: '2',
-        GATEHOUSE_SHUTDOWN_TIMEOUT: '10',
+        GATEHOUSE_SHUTDOWN_DRAIN: '5',
+        GATEHOUSE_SHUTDOWN_TIMEOUT: '15',
       })
       const base = server.baseUrl
       const login = await postJson(base, '/login', credentials)
@@ -103,14 +107,17 @@ describe('graceful shutdown of a server process', () => {
       await waitFor(async () => {
         ready = await fetch(`${base}/readyz`)
         return ready.status === 503
-      }, 1000)
+      }, 3000)
       expect(await ready?.json()).toMatchObject({ code: 'shutting_down' })
       expect(ready?.headers.get('connection')).toBe('close')
       expect((await fetch(`${base}/healthz`)).status).toBe(200)
-      // The load stops half a second before the drain ends, as a balancer that noticed would. A client
-      // still opening connections when the listener closes can be reset by the kernel for a connection
-      // the server never accepted; the cluster test shows haproxy never does that.
-      await waitFor(async () => performance.now() - signalled > 1500, 5000)
+      // Requests keep being served while draining. Then the load stops before the drain ends, as a
+      // balancer that noticed would: a client still opening connections when the listener closes can be
+      // reset by the kernel for a connection the server never accepted (the cluster test shows haproxy
+      // sends none then).
+      const servedWhileDraining = () =>
+        load.outcomes.filter((outcome) => outcome.at > signalledAt && outcome.status === 200).length
+      await waitFor(async () => servedWhileDraining() >= 20, 3000)
       const outcomes = await load.stop()
 
       // After the drain the listener closes: a new connection is refused.
@@ -131,17 +138,13 @@ describe('graceful shutdown of a server process', () => {
 
       expect(await server.exited).toBe(0)
       const exitedAfterMs = performance.now() - signalled
-      const duringDrain = outcomes.filter(
-        (outcome) => outcome.at > signalledAt && outcome.at < signalledAt + 1500 && outcome.status === 200,
-      )
       console.log(
         `[graceful.test] refused after ${Math.round(refusedAfterMs)} ms, exited after ${Math.round(exitedAfterMs)} ms;`,
         tally(outcomes),
       )
       expect(failures(outcomes)).toEqual([])
-      expect(duringDrain.length).toBeGreaterThan(0)
-      expect(refusedAfterMs).toBeGreaterThanOrEqual(2000)
-      expect(exitedAfterMs).toBeLessThan(10_000)
+      expect(refusedAfterMs).toBeGreaterThanOrEqual(5000)
+      expect(exitedAfterMs).toBeLessThan(15_000)
       expect(server.output()).toContain('background jobs stopped, database closed')
       // SQLite folds its write-ahead log back into the file when the last connection closes cleanly.
       expect(existsSync(`${databasePath}-wal`)).toBe(false)

@@ -3,8 +3,8 @@ import { ConfigError } from '../../src/config.ts'
 import { testConfig } from '../helpers/config.ts'
 
 describe('shutdown settings', () => {
-  it('default to a 3 s drain within a 10 s limit', () => {
-    expect(testConfig().shutdown).toEqual({ drainSeconds: 3, timeoutSeconds: 10 })
+  it('default to a 5 s drain within a 10 s limit', () => {
+    expect(testConfig().shutdown).toEqual({ drainSeconds: 5, timeoutSeconds: 10 })
   })
 
   it('refuse a drain that leaves no time to finish requests', () => {

@@ -8,66 +8,22 @@ import { ko } from '../../ui/src/i18n/ko.ts'
 import type { TestApp } from '../helpers/app.ts'
 import {
   checkAccessibility,
-  horizontalOverflow,
   launchBrowser,
   layoutShift,
   openPage,
-  saveScreenshot,
   skipBrowserSuite,
   startUiServer,
 } from '../helpers/browser.ts'
-import {
-  apiLogin,
-  callApi,
-  messagePattern,
-  registerUser,
-  ROOT,
-  ROOT_ENV,
-  totpCode,
-  withProblems,
-} from './support.ts'
+import { apiLogin, messagePattern, registerUser, ROOT, ROOT_ENV, withProblems } from './support.ts'
+import { checkPage, PASSES } from './walk.ts'
 
 // Every page, in both languages: axe-core finds no violation (WCAG 2.2 A and AA plus best practices), and
 // at a desktop width and at 360 px nothing scrolls sideways and nothing moves on its own once shown.
 // Locators come from the message catalogs, so the same walk runs in English and Korean.
-// GATEHOUSE_SCREENSHOTS=1 also writes the README's screenshots to docs/screenshots/.
+// GATEHOUSE_SCREENSHOTS=1 also writes the README's screenshots to docs/screenshots/. The second-factor
+// pages have a walk of their own, in accessibility-factors.test.ts.
 
 const skip = skipBrowserSuite('page accessibility tests')
-const PASSWORD = 'a long enough passphrase'
-// Short, so the step-up prompt can be reached by moving the server's clock.
-const REAUTH_MAX_AGE = 120
-
-const PASSES = [
-  { language: 'en', locale: 'en-US', messages: en, width: 1024 },
-  { language: 'ko', locale: 'ko-KR', messages: ko, width: 1024 },
-  { language: 'en', locale: 'en-US', messages: en, width: 360 },
-  { language: 'ko', locale: 'ko-KR', messages: ko, width: 360 },
-] as const
-
-// Which screenshots the README shows: every page in English on a desktop, a few in Korean and on a phone.
-const README_SHOTS = new Set([
-  'en-1024-login',
-  'en-1024-register',
-  'en-1024-forgot-password',
-  'en-1024-reset-password-code',
-  'en-1024-verify-email',
-  'ko-1024-forgot-password',
-  'en-1024-login-second-factor',
-  'en-1024-account-totp-setup',
-  'en-1024-account-recovery-codes',
-  'en-1024-account-step-up',
-  'en-1024-account',
-  'en-1024-account-delete',
-  'en-1024-admin-users',
-  'en-1024-admin-user',
-  'en-1024-admin-audit',
-  'en-1024-admin-keys',
-  'en-1024-admin-keys-retire',
-  'ko-1024-login',
-  'ko-1024-account',
-  'en-360-account',
-  'ko-360-admin-users',
-])
 
 describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift', () => {
   let server: TestApp & { baseUrl: string }
@@ -77,7 +33,6 @@ describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift'
     server = await startUiServer({
       env: {
         ...ROOT_ENV,
-        GATEHOUSE_REAUTH_MAX_AGE: String(REAUTH_MAX_AGE),
         // No SMTP server here: the verification messages go to files, in a folder of this test's own.
         GATEHOUSE_OUTBOX_DIR: outbox,
       },
@@ -101,14 +56,7 @@ describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift'
       const { context, page, problems } = await openPage(browser, { locale, width })
       const t = (key: keyof typeof en) => messages[key]
       const heading = (name: string) => page.getByRole('heading', { level: 1, name, exact: true }).waitFor()
-      const check = async (name: string) => {
-        // axe's rules do not depend on the width, and it is the slow part: run it on the desktop passes.
-        if (width > 360) expect(await checkAccessibility(page), `axe on ${name}`).toEqual([])
-        expect(await horizontalOverflow(page), `sideways scrolling on ${name}`).toBe(0)
-        expect(await layoutShift(page), `layout shift on ${name}`).toBeLessThan(0.01)
-        const shot = `${language}-${width}-${name}`
-        if (README_SHOTS.has(shot)) await saveScreenshot(page, shot)
-      }
+      const check = (name: string) => checkPage(page, `${language}-${width}-${name}`, width)
       try {
         await page.goto(`${server.baseUrl}/ui/login`)
         await heading(t('login.title'))
@@ -194,77 +142,6 @@ describe.skipIf(skip)('every page is accessible, fits 360 px and does not shift'
         await page.getByRole('dialog', { name: t('keys.retireTitle') }).waitFor()
         await check('admin-keys-retire')
         await page.getByRole('button', { name: t('common.cancel') }).click()
-
-        expect(problems, 'console errors, CSP violations or failed requests').toEqual([])
-      } catch (error) {
-        throw withProblems(problems, error)
-      } finally {
-        await context.close()
-      }
-    },
-    120_000,
-  )
-
-  it.each(PASSES)(
-    'second-factor pages, $language at $width px',
-    async ({ language, locale, messages, width }) => {
-      const { context, page, problems } = await openPage(browser, { locale, width })
-      const t = (key: keyof typeof en) => messages[key]
-      const heading = (name: string) => page.getByRole('heading', { level: 1, name, exact: true }).waitFor()
-      const check = async (name: string) => {
-        if (width > 360) expect(await checkAccessibility(page), `axe on ${name}`).toEqual([])
-        expect(await horizontalOverflow(page), `sideways scrolling on ${name}`).toBe(0)
-        expect(await layoutShift(page), `layout shift on ${name}`).toBeLessThan(0.01)
-        const shot = `${language}-${width}-${name}`
-        if (README_SHOTS.has(shot)) await saveScreenshot(page, shot)
-      }
-      const username = `factor-${language}-${width}`
-      try {
-        // With an address not yet verified, so the account page shows its state and the code form.
-        const created = await callApi(server.baseUrl, 'POST', '/register', {
-          body: { username, password: PASSWORD, email: `${username}@example.test` },
-        })
-        expect(created.status).toBe(201)
-        await page.goto(`${server.baseUrl}/ui/login`)
-        await page.getByLabel(t('field.usernameOrEmail')).fill(username)
-        await page.getByLabel(t('field.password'), { exact: true }).fill(PASSWORD)
-        await page.getByRole('button', { name: t('login.submit'), exact: true }).click()
-        await heading(t('account.title'))
-        const email = page.getByRole('region', { name: t('email.heading') })
-        await email.getByText(t('email.unverifiedBadge')).waitFor()
-        await email.getByLabel(t('email.code')).waitFor()
-        const app = page.getByRole('region', { name: t('totp.heading') })
-        await app.getByLabel(t('field.currentPassword')).fill(PASSWORD)
-        await app.getByRole('button', { name: t('totp.start') }).click()
-        await app.getByRole('img', { name: t('totp.qrLabel') }).waitFor()
-        await check('account-totp-setup')
-
-        const secret = (await app.locator('code.secret').innerText()).trim()
-        await app.getByLabel(t('totp.code')).fill(totpCode(secret, server.clock.now()))
-        await app.getByRole('button', { name: t('totp.confirm') }).click()
-        await app.getByRole('list', { name: t('recovery.listLabel') }).waitFor()
-        await check('account-recovery-codes')
-        await app.getByRole('button', { name: t('recovery.saved') }).click()
-        await app.getByRole('button', { name: t('totp.regenerate') }).waitFor()
-        await check('account-factors')
-
-        // An old sign-in: the next sensitive change asks to confirm it is you.
-        server.clock.advanceSeconds(REAUTH_MAX_AGE + 1)
-        await app.getByRole('button', { name: t('totp.regenerate') }).click()
-        await page.getByRole('dialog', { name: t('stepUp.title') }).waitFor()
-        await check('account-step-up')
-        await page.keyboard.press('Escape')
-
-        await page.getByRole('button', { name: t('nav.signOut') }).click()
-        await heading(t('login.title'))
-        await page.getByLabel(t('field.usernameOrEmail')).fill(username)
-        await page.getByLabel(t('field.password'), { exact: true }).fill(PASSWORD)
-        await page.getByRole('button', { name: t('login.submit'), exact: true }).click()
-        await heading(t('mfa.title'))
-        await check('login-second-factor')
-        await page.getByRole('button', { name: t('mfa.useRecovery') }).click()
-        await page.getByLabel(t('mfa.recoveryLabel')).waitFor()
-        await check('login-recovery-code')
 
         expect(problems, 'console errors, CSP violations or failed requests').toEqual([])
       } catch (error) {

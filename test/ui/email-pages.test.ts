@@ -184,6 +184,28 @@ describe.skipIf(skip).each(DIALECTS)('email pages in Chromium on %s', (dialect) 
       await signIn(page, server.baseUrl, { username: email, password: second })
     }))
 
+  it('verifies an address with the code on /ui/verify-email when signed in', () =>
+    scenario(async (page) => {
+      const username = nextName('coder')
+      const email = `${username}@example.test`
+      const created = await callApi(server.baseUrl, 'POST', '/register', {
+        body: { username, password: PASSWORD, email },
+      })
+      expect(created.status).toBe(201)
+      const code = codeIn(await mailbox.next(email))
+      await signIn(page, server.baseUrl, { username, password: PASSWORD })
+      await page.goto(`${server.baseUrl}/ui/verify-email`)
+      await page.getByRole('heading', { level: 1, name: 'Verify your email address' }).waitFor()
+      await page.getByLabel('6-digit code from the message').fill(code)
+      await page.getByRole('button', { name: 'Verify', exact: true }).click()
+      await expect
+        .poll(() => page.getByRole('status').first().innerText())
+        .toBe(`The address ${email} is verified.`)
+      await page.getByRole('link', { name: 'Go to your account' }).click()
+      const section = page.getByRole('region', { name: 'Email address' })
+      await expect.poll(() => section.innerText()).toContain('Verified')
+    }))
+
   it('changes the address from the account page; the code sent to the new address confirms it', () =>
     scenario(async (page) => {
       const username = nextName('mover')

@@ -1,5 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { gzipSync } from 'node:zlib'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildUi } from '../../scripts/build-ui.ts'
@@ -9,7 +10,7 @@ import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { ManualClock } from '../helpers/clock.ts'
 import { testConfig } from '../helpers/config.ts'
 import { createTestDatabase } from '../helpers/databases.ts'
-import { ROOT, ROOT_ENV } from './support.ts'
+import { defined, ROOT, ROOT_ENV } from './support.ts'
 
 // How the server delivers the pages: the shell with the page language, the pages' own CSP, immutable
 // hashed assets, and a clear 503 when the pages were never built. No browser needed.
@@ -105,6 +106,13 @@ describe('serving the built pages', () => {
     } finally {
       await app.close()
     }
+  })
+
+  it('keeps the script within the README’s budget: under 150 KB, under 45 KB gzipped', () => {
+    const script = defined(assets.find((name) => name.endsWith('.js')))
+    const body = readFileSync(join(directory, 'assets', script))
+    expect(body.length).toBeLessThan(150_000)
+    expect(gzipSync(body).length).toBeLessThan(45_000)
   })
 
   it('answers 503 with how to build the pages when they are not built, and recovers once they are', async () => {

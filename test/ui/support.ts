@@ -1,9 +1,13 @@
 import { Secret, TOTP } from 'otpauth'
 import type { Page } from 'playwright-core'
-import { expect } from 'vitest'
+import { expect, vi } from 'vitest'
 import { buildUi } from '../../scripts/build-ui.ts'
 import { createTestApp, type TestApp, type TestAppOptions } from '../helpers/app.ts'
 import { freePort } from '../helpers/browser.ts'
+
+// Every page test imports this file. On a loaded machine a page can take longer than vitest's default
+// second to show what a poll waits for: polls wait as long as locators do (10 s, openPage's timeout).
+vi.setConfig({ expect: { poll: { timeout: 10_000 } } })
 
 /** The bootstrap admin of the page tests. */
 export const ROOT = { username: 'root', password: 'root password for the pages' }

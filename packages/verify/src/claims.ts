@@ -26,5 +26,9 @@ export interface AccessTokenClaims {
   scope?: string
   username?: string
   role?: string
+  /** RFC 8176 methods the session's login proved, such as `["pwd", "otp", "mfa"]`. */
+  amr?: string[]
+  /** When that login happened, in seconds; a refresh keeps it. Compare it for step-up. */
+  auth_time?: number
   [claim: string]: unknown
 }

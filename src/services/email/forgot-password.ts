@@ -13,6 +13,11 @@ export type ForgotPasswordInput = { email: string } | { username: string }
 // Background lookups in flight per process. Past this, further requests are dropped (and logged): a
 // flood must not grow memory without bound, and the answer is the same either way.
 const MAX_PENDING = 64
+/**
+ * Milliseconds every answer of POST /password/forgot takes. A real-time delay, not a clock reading: it
+ * shapes the answer's timing, so it must not move with a test's manual clock.
+ */
+export const FORGOT_PASSWORD_FLOOR_MS = 50
 const pendingByContext = new WeakMap<ServiceContext, Set<Promise<void>>>()
 
 function pending(context: ServiceContext): Set<Promise<void>> {
@@ -25,24 +30,29 @@ function pending(context: ServiceContext): Set<Promise<void>> {
 }
 
 /**
- * POST /password/forgot. Returns before doing anything that depends on the input: the lookup, the
- * throttles and the queueing run in the background, so the answer (always the same 202) and its
- * timing are identical for an existing, unknown, unverified or throttled account.
+ * POST /password/forgot. The lookup, the throttles and the queueing run in the background, and the
+ * answer (always the same 202) comes after a fixed floor of FORGOT_PASSWORD_FLOOR_MS, by which time the
+ * background work is normally done: the answer and its timing are the same for an existing, unknown,
+ * unverified or throttled account, and work that runs long never shows in the answer either.
  */
-export function requestPasswordReset(
+export async function requestPasswordReset(
   context: ServiceContext,
   input: ForgotPasswordInput,
   meta: RequestMeta,
-): void {
+): Promise<void> {
+  const answer = new Promise<void>((resolve) => setTimeout(resolve, FORGOT_PASSWORD_FLOOR_MS))
   const work = pending(context)
   if (work.size >= MAX_PENDING) {
     context.log.warn('password reset requests are arriving faster than they are handled; one was dropped')
-    return
+    return answer
   }
-  const task = handleResetRequest(context, input, meta)
+  // Detached from the request: the answer waits for the floor, never for this work.
+  const task = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => handleResetRequest(context, input, meta))
     .catch((error: unknown) => context.log.warn({ err: error }, 'password reset request failed'))
     .finally(() => work.delete(task))
   work.add(task)
+  return answer
 }
 
 /** Waits for the background reset requests of this context (on close, and in tests). */

@@ -72,6 +72,7 @@ export async function sendDueEmails(context: ServiceContext, holder: string): Pr
         context.log.info({ file, kind: row.kind }, 'email written to the outbox folder (no SMTP configured)')
       }
     } catch (error) {
+      context.metrics.emailSendFailures.inc()
       now = clock.now()
       const attempts = row.attempts + 1
       const givenUp = attempts >= MAX_SEND_ATTEMPTS

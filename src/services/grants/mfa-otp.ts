@@ -7,10 +7,12 @@ import type { GrantHandler } from './types.ts'
 export const MFA_OTP_GRANT_TYPE = 'urn:gatehouse:grant-type:mfa-otp'
 
 /** `grant_type=urn:gatehouse:grant-type:mfa-otp`: the second step of a password grant, with a TOTP code. */
-export const mfaOtpGrant: GrantHandler = async (context, { parameters, meta, onRateLimit }) => {
+export const mfaOtpGrant: GrantHandler = async (context, { parameters, meta, onRateLimit, deviceToken }) => {
   const { mfa_token: mfaToken, otp } = parameters
   if (mfaToken === undefined || otp === undefined) {
     throw new OAuthError('invalid_request', 'mfa_token and otp are required')
   }
-  return pairOrMfaError(await logInWithSecondFactor(context, { mfaToken, code: otp, meta, onRateLimit }))
+  return pairOrMfaError(
+    await logInWithSecondFactor(context, { mfaToken, code: otp, meta, onRateLimit, deviceToken }),
+  )
 }

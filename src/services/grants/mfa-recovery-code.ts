@@ -7,10 +7,15 @@ import type { GrantHandler } from './types.ts'
 export const MFA_RECOVERY_CODE_GRANT_TYPE = 'urn:gatehouse:grant-type:mfa-recovery-code'
 
 /** `grant_type=urn:gatehouse:grant-type:mfa-recovery-code`: `mfa_token` and `recovery_code`, used once. */
-export const mfaRecoveryCodeGrant: GrantHandler = async (context, { parameters, meta, onRateLimit }) => {
+export const mfaRecoveryCodeGrant: GrantHandler = async (
+  context,
+  { parameters, meta, onRateLimit, deviceToken },
+) => {
   const { mfa_token: mfaToken, recovery_code: recoveryCode } = parameters
   if (mfaToken === undefined || recoveryCode === undefined) {
     throw new OAuthError('invalid_request', 'mfa_token and recovery_code are required')
   }
-  return pairOrMfaError(await logInWithSecondFactor(context, { mfaToken, recoveryCode, meta, onRateLimit }))
+  return pairOrMfaError(
+    await logInWithSecondFactor(context, { mfaToken, recoveryCode, meta, onRateLimit, deviceToken }),
+  )
 }

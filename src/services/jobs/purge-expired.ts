@@ -2,6 +2,7 @@ import { purgeAuditEventsBefore } from '../../db/audit.ts'
 import { purgeOutbox } from '../../db/email-outbox.ts'
 import { purgeOneTimeSecrets } from '../../db/one-time-secrets.ts'
 import { purgeExpiredSessions } from '../../db/sessions.ts'
+import { purgeWebauthnChallenges } from '../../db/webauthn.ts'
 import type { ServiceContext } from '../context.ts'
 
 const DAY_MS = 86_400_000
@@ -15,7 +16,9 @@ export async function purgeExpiredRecords(
 ): Promise<{ sessions: number; oneTimeSecrets: number; outbox: number }> {
   const now = context.clock.now()
   const sessions = await purgeExpiredSessions(context.db, now)
-  const oneTimeSecrets = await purgeOneTimeSecrets(context.db, now)
+  // WebAuthn challenges are one-time secrets too (a table of their own: they may have no user yet).
+  const oneTimeSecrets =
+    (await purgeOneTimeSecrets(context.db, now)) + (await purgeWebauthnChallenges(context.db, now))
   // Delivered (or given-up) messages are kept a week for support questions, then dropped.
   const outbox = await purgeOutbox(context.db, now - 7 * DAY_MS)
   return { sessions, oneTimeSecrets, outbox }

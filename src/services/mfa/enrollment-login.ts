@@ -6,7 +6,11 @@ import type { TokenPair } from '../refresh-tokens.ts'
 import type { RateLimitSink } from '../throttle/rate-limit-info.ts'
 import { assertWellFormed } from '../well-formed.ts'
 import { consumeMfaToken, findPendingSecondFactor } from './mfa-token.ts'
-import { finishSecondFactorLogin, recordSecondFactorFailure } from './second-factor-login.ts'
+import {
+  finishSecondFactorLogin,
+  recordSecondFactorFailure,
+  secondFactorThrottle,
+} from './second-factor-login.ts'
 import { activateTotp, createPendingTotp, type TotpEnrollment } from './totp-enrollment.ts'
 
 // GATEHOUSE_MFA=required (or required-for-admins) and an account without a factor: the correct password
@@ -36,13 +40,19 @@ export async function startEnrollmentWithToken(
  */
 export async function confirmEnrollmentWithToken(
   context: ServiceContext,
-  attempt: { mfaToken: string; code: string; meta: RequestMeta; onRateLimit?: RateLimitSink | undefined },
+  attempt: {
+    mfaToken: string
+    code: string
+    meta: RequestMeta
+    onRateLimit?: RateLimitSink | undefined
+    deviceToken?: string | undefined
+  },
 ): Promise<{ pair: TokenPair; recoveryCodes: string[] }> {
   assertWellFormed(attempt.code, 'Code')
   const pending = await findPendingSecondFactor(context, attempt.mfaToken, 'mfa_enrollment')
   const { recoveryCodes } = await withLoginThrottle(
     context,
-    { username: pending.user.username, meta: attempt.meta, onRateLimit: attempt.onRateLimit },
+    secondFactorThrottle(context, pending, attempt),
     () =>
       context.db
         .transaction()

@@ -57,6 +57,18 @@ export function factorRequired(config: Config, role: string): boolean {
   return policy === 'required' || (policy === 'required-for-admins' && role === 'admin')
 }
 
+/** Methods that prove a second factor (RFC 8176): a one-time code, or a WebAuthn key. */
+export const SECOND_FACTOR_PROOFS: ReadonlySet<string> = new Set(['otp', 'hwk', 'swk'])
+
+/**
+ * False when policy requires a second factor of this role and the session's login (its stored `amr`,
+ * space-separated; null on sessions older than second factors) did not prove one.
+ */
+export function sessionMeetsFactorPolicy(config: Config, role: string, amr: string | null): boolean {
+  if (!factorRequired(config, role)) return true
+  return (amr ?? '').split(' ').some((method) => SECOND_FACTOR_PROOFS.has(method))
+}
+
 /** The raw TOTP key of a stored factor (sealed at rest like the signing keys). */
 export function openTotpKey(context: ServiceContext, factor: TotpFactorRow): Buffer {
   return Buffer.from(context.secretBox.open(factor.secret_sealed), 'base64url')

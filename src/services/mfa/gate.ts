@@ -1,11 +1,8 @@
 import { findUserById, type UserRow } from '../../db/users.ts'
 import type { ServiceContext } from '../context.ts'
 import type { AuthenticationProof, LoginResult } from '../login/types.ts'
-import { factorRequired, secondFactorMethods } from './factors.ts'
+import { factorRequired, SECOND_FACTOR_PROOFS, secondFactorMethods } from './factors.ts'
 import { issueMfaToken } from './mfa-token.ts'
-
-/** Methods that prove a second factor (RFC 8176): a one-time code, or a WebAuthn key. */
-const SECOND_FACTOR_PROOFS = new Set(['otp', 'hwk', 'swk'])
 
 /**
  * The second-factor step of every login, called by `completeLogin`: undefined when the proof already
@@ -26,6 +23,8 @@ export async function secondFactorStep(
   if (!row) return undefined
   if (methods.length > 0) {
     const mfaToken = await issueMfaToken(context, row, proof.methods, 'mfa_token')
+    // Not an audit event (the login is not over); counted here, where every door's second step is decided.
+    context.metrics.logins.inc({ outcome: 'mfa_required' })
     return { kind: 'mfa_required', mfaToken, methods, userId: user.id }
   }
   const mfaToken = await issueMfaToken(context, row, proof.methods, 'mfa_enrollment')

@@ -2,7 +2,7 @@ import { AppError } from '../../errors.ts'
 import { recordAuditEvent, type RequestMeta } from '../audit.ts'
 import type { ServiceContext } from '../context.ts'
 import { completeLogin } from '../login/complete.ts'
-import { issueDeviceToken } from '../login/device-tokens.ts'
+import { issueDeviceToken, readDeviceToken } from '../login/device-tokens.ts'
 import { withLoginThrottle } from '../login/throttled.ts'
 import type { AuthenticationMethod, LoginResult } from '../login/types.ts'
 import type { RateLimitSink } from '../throttle/rate-limit-info.ts'
@@ -23,6 +23,27 @@ export interface SecondFactorAttempt {
   recoveryCode?: string | undefined
   meta: RequestMeta
   onRateLimit?: RateLimitSink | undefined
+  /** The client's device token (cookie or Gatehouse-Device header), unchecked. */
+  deviceToken?: string | undefined
+}
+
+/**
+ * The throttle key of a second-factor attempt: the account, counted on the client's own device counter
+ * when it presents a valid device token of that account (OWASP device cookies), so someone who knows
+ * the password and guesses codes elsewhere cannot lock the real user out of the second step either.
+ */
+export function secondFactorThrottle(
+  context: ServiceContext,
+  pending: PendingSecondFactor,
+  attempt: { meta: RequestMeta; onRateLimit?: RateLimitSink | undefined; deviceToken?: string | undefined },
+) {
+  const device = readDeviceToken(context, attempt.deviceToken)
+  return {
+    username: pending.user.username,
+    meta: attempt.meta,
+    onRateLimit: attempt.onRateLimit,
+    deviceId: device?.userId === pending.user.id ? device.deviceId : undefined,
+  }
 }
 
 /** The one answer to a wrong code; counted by the account's login throttle (it is a credential failure). */
@@ -49,39 +70,35 @@ export async function logInWithSecondFactor(
   assertWellFormed(code ?? recoveryCode ?? '', 'Code')
   const pending = await findPendingSecondFactor(context, attempt.mfaToken, 'mfa_token')
   const method = code === undefined ? 'recovery_code' : 'totp'
-  await withLoginThrottle(
-    context,
-    { username: pending.user.username, meta: attempt.meta, onRateLimit: attempt.onRateLimit },
-    async () => {
-      const now = context.clock.now()
-      const accepted = await context.db
-        .transaction()
-        .execute(async (trx) => {
-          await consumeMfaToken(trx, context, pending)
-          const ok =
-            code !== undefined
-              ? await acceptTotpCode(trx, context, pending.user.id, code)
-              : await redeemRecoveryCode(trx, pending.user.id, recoveryCode ?? '', now)
-          // Rolls the token's use back: a wrong code spends one of its tries, not the token itself.
-          if (!ok) throw incorrectCode()
-          if (method === 'recovery_code') {
-            await recordAuditEvent(trx, now, attempt.meta, {
-              action: 'mfa.recovery_code.use',
-              actorUserId: pending.user.id,
-              targetUserId: pending.user.id,
-            })
-          }
-          return ok
-        })
-        .catch(async (error: unknown) => {
-          if (error instanceof AppError && error.code === 'invalid_credentials') {
-            await recordSecondFactorFailure(context, pending, method, attempt.meta)
-          }
-          throw error
-        })
-      return accepted
-    },
-  )
+  await withLoginThrottle(context, secondFactorThrottle(context, pending, attempt), async () => {
+    const now = context.clock.now()
+    const accepted = await context.db
+      .transaction()
+      .execute(async (trx) => {
+        await consumeMfaToken(trx, context, pending)
+        const ok =
+          code !== undefined
+            ? await acceptTotpCode(trx, context, pending.user.id, code)
+            : await redeemRecoveryCode(trx, pending.user.id, recoveryCode ?? '', now)
+        // Rolls the token's use back: a wrong code spends one of its tries, not the token itself.
+        if (!ok) throw incorrectCode()
+        if (method === 'recovery_code') {
+          await recordAuditEvent(trx, now, attempt.meta, {
+            action: 'mfa.recovery_code.use',
+            actorUserId: pending.user.id,
+            targetUserId: pending.user.id,
+          })
+        }
+        return ok
+      })
+      .catch(async (error: unknown) => {
+        if (error instanceof AppError && error.code === 'invalid_credentials') {
+          await recordSecondFactorFailure(context, pending, method, attempt.meta)
+        }
+        throw error
+      })
+    return accepted
+  })
   return finishSecondFactorLogin(context, pending, ['otp'], attempt.meta)
 }
 

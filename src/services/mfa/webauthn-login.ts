@@ -19,7 +19,12 @@ import { withLoginThrottle } from '../login/throttled.ts'
 import type { AuthenticationMethod, LoginResult } from '../login/types.ts'
 import type { RateLimitSink } from '../throttle/rate-limit-info.ts'
 import { consumeMfaToken, findPendingSecondFactor } from './mfa-token.ts'
-import { finishSecondFactorLogin, incorrectCode, recordSecondFactorFailure } from './second-factor-login.ts'
+import {
+  finishSecondFactorLogin,
+  incorrectCode,
+  recordSecondFactorFailure,
+  secondFactorThrottle,
+} from './second-factor-login.ts'
 import {
   challengeOf,
   consumeChallenge,
@@ -36,8 +41,11 @@ import { userHandle } from './webauthn-registration.ts'
  */
 export async function loginOptions(
   context: ServiceContext,
-  mfaToken: string | undefined,
+  request: { mfaToken: string | undefined; meta: RequestMeta; onRateLimit?: RateLimitSink | undefined },
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { mfaToken } = request
+  // Each answer stores a challenge, for anyone who asks: counted per IP (429 past the limit).
+  request.onRateLimit?.(await context.throttles.webauthnChallenges.consume(request.meta.ip ?? 'unknown'))
   const party = relyingParty(context)
   if (mfaToken === undefined) {
     const challenge = await issueChallenge(context, 'webauthn_login', null)
@@ -71,6 +79,7 @@ export interface WebauthnLoginAttempt {
   mfaToken?: string | undefined
   meta: RequestMeta
   onRateLimit?: RateLimitSink | undefined
+  deviceToken?: string | undefined
 }
 
 /** RFC 8176: a key the platform keeps in hardware is `hwk`; a synced (backed-up) passkey is `swk`. */
@@ -138,7 +147,7 @@ export async function logInWithPasskey(
   const pending = await findPendingSecondFactor(context, attempt.mfaToken, 'mfa_token')
   const credential = await withLoginThrottle(
     context,
-    { username: pending.user.username, meta: attempt.meta, onRateLimit: attempt.onRateLimit },
+    secondFactorThrottle(context, pending, attempt),
     async () => {
       const used = await verifyAssertion(context, attempt, {
         userId: pending.user.id,

@@ -27,6 +27,8 @@ export interface Throttles {
   readonly refreshFailures: WindowLimit
   /** Refused introspection calls and inactive answers per IP (token and client-secret guessing). */
   readonly introspectFailures: WindowLimit
+  /** WebAuthn login challenges issued per IP: each is a stored row, asked for before anyone signs in. */
+  readonly webauthnChallenges: WindowLimit
   /** Messages Gatehouse sends per recipient address, per account and per client IP (issue 11). */
   readonly mail: { readonly address: WindowLimit; readonly account: WindowLimit; readonly ip: WindowLimit }
   /** The Redis connection's state ('ready' when usable); undefined when Redis is not configured. */
@@ -38,6 +40,8 @@ export interface Throttles {
 // Token-guessing quotas per IP and login window. Refresh and access tokens carry 256 bits, so these are
 // defence in depth and sized to leave a NAT full of honest clients with stale tokens alone.
 const REFRESH_FAILURES_PER_IP = 50
+// Passkey sign-in options per IP and login window: far above what people at one address need.
+const WEBAUTHN_CHALLENGES_PER_IP = 100
 const INTROSPECT_FAILURES_PER_IP = 200
 // Per-IP login failures over all accounts: generous, so one office or carrier NAT is not locked out.
 const IP_FAILURES_PER_ACCOUNT_LIMIT = 10
@@ -143,6 +147,14 @@ export async function createThrottles(
       windowSeconds: config.loginWindowSeconds,
       failureMode: 'open',
       detail: 'Too many invalid refresh tokens from this address; try again later',
+    }),
+    // Fail open: a challenge grants nothing by itself; the limit only bounds how fast a script adds rows.
+    webauthnChallenges: new WindowLimit(store, clock, {
+      name: 'webauthn-challenges',
+      limit: WEBAUTHN_CHALLENGES_PER_IP,
+      windowSeconds: config.loginWindowSeconds,
+      failureMode: 'open',
+      detail: 'Too many passkey sign-in attempts from this address; try again later',
     }),
     introspectFailures: new WindowLimit(store, clock, {
       name: 'introspect-failures',
