@@ -1,5 +1,5 @@
 // Starting and stopping the processes a benchmark run measures: the bare-Fastify ceiling and a real
-// Gatehouse (bench/serve.ts), each in its own process so the load generator never shares their event loop.
+// Gatehouse (bench/serve.mjs), each in its own process so the load generator never shares their event loop.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { openSync } from 'node:fs'
 
@@ -7,14 +7,14 @@ import { openSync } from 'node:fs'
 export interface ServerProcess {
   readonly base: string
   readonly child: ChildProcess
-  /** Asks the server for its event-loop delay, CPU time and peak RSS (bench/process-stats.ts). */
+  /** Asks the server for its event-loop delay, CPU time and peak RSS (bench/process-stats.mjs). */
   stats(): Promise<ServerStats | undefined>
   /** Clears the event-loop histogram, so the next stats cover one scenario. */
   resetStats(): Promise<void>
   stop(): Promise<void>
 }
 
-/** What bench/serve.ts reports about itself. */
+/** What bench/serve.mjs reports about itself. */
 export interface ServerStats {
   eventLoopDelayMs: { p50: number; p99: number; max: number }
   /** CPU time (user + system, every thread) the process used during the scenario. */
@@ -58,7 +58,7 @@ function ask<T>(child: ChildProcess, message: string, type: string): Promise<T |
   })
 }
 
-/** Starts `script` under tsx with `env`, waits until `readyPath` answers 200. */
+/** Starts the plain-JavaScript `script` with `env`, waits until `readyPath` answers 200. */
 export async function startServer(
   script: string,
   env: Record<string, string>,
@@ -66,7 +66,7 @@ export async function startServer(
 ): Promise<ServerProcess> {
   const port = nextPort++
   const base = `http://127.0.0.1:${port}`
-  const child = spawn(process.execPath, [...(options.nodeArguments ?? []), '--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...(options.nodeArguments ?? []), script], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     // Logs go where an operator's would go: a pipe that is drained (here into /dev/null by the OS).
     stdio: ['ignore', options.stdoutFile ? openSync(options.stdoutFile, 'w') : 'ignore', 'inherit', 'ipc'],

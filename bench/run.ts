@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const startedAt = new Date()
   const only = options.only
   if (!only) {
-    const hello = await startServer('bench/hello.ts', {}, { readyPath: '/hello' })
+    const hello = await startServer('bench/hello.mjs', {}, { readyPath: '/hello' })
     try {
       await measure('bare Fastify GET /hello (ceiling)', hello, () => load(hello, { path: '/hello' }))
     } finally {
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     await client.end()
   }
   const cpuProfile = options['cpu-prof']
-  const gatehouse = await startServer('bench/serve.ts', env, {
+  const gatehouse = await startServer('bench/serve.mjs', env, {
     readyPath: '/healthz',
     nodeArguments: [
       ...(cpuProfile ? ['--cpu-prof', '--cpu-prof-dir', cpuProfile] : []),
