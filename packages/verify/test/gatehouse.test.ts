@@ -89,7 +89,7 @@ describe('verifying tokens from a real Gatehouse over HTTP', () => {
     const oldKid = decodeProtectedHeader(token).kid
     // The newest key signs; a second later makes "newest" unambiguous on a clock that stands still.
     gatehouse.clock.advanceSeconds(1)
-    await gatehouse.app.services.keys.createKey('EdDSA', gatehouse.clock.now())
+    await gatehouse.app.services.keys.createKey('ES256', gatehouse.clock.now())
     await gatehouse.app.services.keys.reload()
     const rotatedToken = await loginOverHttp(gatehouse.baseUrl, 'verify-alice', false)
     expect(decodeProtectedHeader(rotatedToken).kid).not.toBe(oldKid)
