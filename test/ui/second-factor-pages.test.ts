@@ -137,6 +137,10 @@ describe.skipIf(skip).each(DIALECTS)('second factors in the pages, Chromium on %
       // A code already used at enrollment would be a replay: move to the next 30-second step.
       server.clock.advanceSeconds(30)
       // By keyboard alone: the field in error has the focus; select its text, type over it, press Enter.
+      // Focus moves after the error renders, so wait for it before typing.
+      await expect
+        .poll(() => page.evaluate<string | null>('document.activeElement.getAttribute("name")'))
+        .toBe('code')
       await page.keyboard.press('Control+A')
       await page.keyboard.type(totpCode(secret, server.clock.now()))
       await page.keyboard.press('Enter')
