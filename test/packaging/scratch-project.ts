@@ -65,7 +65,13 @@ export async function installScratchProject(
     manifest,
     alongside,
   })
-  writeFileSync(join(directory, 'package.json'), `${JSON.stringify(project.packageJson, null, 2)}\n`)
+  // The lock entries are ours, so the scratch project takes our `overrides` too (cookie@1.1.1 for Node 20):
+  // without them npm ci finds the pinned versions out of range and refuses the lock.
+  const { overrides } = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as {
+    overrides?: object
+  }
+  const packageJson = { ...project.packageJson, ...(overrides ? { overrides } : {}) }
+  writeFileSync(join(directory, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`)
   writeFileSync(join(directory, 'package-lock.json'), `${JSON.stringify(project.packageLock, null, 2)}\n`)
   // No install scripts: nothing here needs one, and a scratch install should not run code it need not.
   const install = (mode: string) =>
