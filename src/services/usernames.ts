@@ -1,3 +1,4 @@
+import { foldUsername } from '../db/migrations/username-folding.ts'
 import { AppError } from '../errors.ts'
 import { satisfiesBidiRule } from './unicode/bidi-rule.ts'
 import { firstDisallowedCodePoint, mapWidth } from './unicode/precis.ts'
@@ -12,20 +13,9 @@ const ALLOWED = /^[\p{L}\p{M}\p{N}._@+-]+$/u
  * and so do "straße", "STRAẞE" and "STRASSE", or "σας", "σασ" and "ΣΑΣ".
  */
 export function canonicalUsername(username: string): string {
-  // Lower-casing alone is not case folding: "ß" lower-cases to itself and "ς" is a final sigma. JS has no
-  // casefold(), so lower → upper → lower stands in for it: the first step turns capital "ẞ" into "ß",
-  // upper-casing then uses the full mappings ("ß" → "SS", "ς" → "Σ"), and the last step comes back down.
-  // V8's toLowerCase() writes a word-final Σ as "ς", so "ς" then becomes "σ" as Unicode folding does;
-  // otherwise the key of a prefix ("ασ" → "ας") would not be a prefix of the name's ("ασα"), and the
-  // admin search would miss it. Compared with Unicode's full case folding, the only difference is that
-  // Turkish dotless "ı" also collides with "i", which only makes uniqueness stricter.
-  return username
-    .normalize('NFKC')
-    .toLowerCase()
-    .toUpperCase()
-    .toLowerCase()
-    .normalize('NFKC')
-    .replaceAll('ς', 'σ')
+  // The folding migration 005 stored every existing key with, so a new key always matches the stored
+  // ones. A different key needs a migration that recomputes them; this then uses that migration's folding.
+  return foldUsername(username)
 }
 
 /** A new username as stored: the display form, the key it is unique by, and its lookalike key. */

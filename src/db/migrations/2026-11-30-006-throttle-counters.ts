@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 
-// Frozen: never edit a migration that has shipped; add a new one instead.
+// Frozen: never change what a shipped migration runs; add a new one instead (test/db/migration-sql.test.ts
+// compares every statement with its snapshot).
 
 export async function up(db: Kysely<any>): Promise<void> {
   // Throttle counters kept in the application database (rate-limiter-flexible's layout: key, points,

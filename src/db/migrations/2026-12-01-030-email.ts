@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 
-// Frozen: never edit a migration that has shipped; add a new one instead.
+// Frozen: never change what a shipped migration runs; add a new one instead (test/db/migration-sql.test.ts
+// compares every statement with its snapshot).
 // Issue 11: an optional email address per account. `email` keeps the address as typed; `email_key` is
 // its normalized form (IDNA/lower-case domain, case-folded local part). Only verified addresses are
 // unique (a partial index): an unverified address proves nothing, so letting it block the real owner

