@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely'
+import { deleteRowsEndedBefore, updateRows } from './rows.ts'
 import type { EmailOutboxTable, Executor } from './schema.ts'
 
 /** A stored outbox row. */
@@ -50,12 +51,12 @@ export async function claimOutboxMessage(
 
 /** Marks a claimed message sent. */
 export async function markOutboxSent(db: Executor, id: string, holder: string, now: number): Promise<void> {
-  await db
-    .updateTable('email_outbox')
-    .set({ sent_at: now, claimed_by: null, claimed_until: null, attempts: (eb) => eb('attempts', '+', 1) })
-    .where('id', '=', id)
-    .where('claimed_by', '=', holder)
-    .execute()
+  await updateRows(
+    db,
+    'email_outbox',
+    { id, claimed_by: holder },
+    { sent_at: now, claimed_by: null, claimed_until: null, attempts: (eb) => eb('attempts', '+', 1) },
+  )
 }
 
 /** Records a failed attempt: retried at `nextAttemptAt`, or given up (`failedAt`) after the last try. */
@@ -65,26 +66,22 @@ export async function markOutboxAttemptFailed(
   holder: string,
   outcome: { error: string; nextAttemptAt: number; failedAt: number | null },
 ): Promise<void> {
-  await db
-    .updateTable('email_outbox')
-    .set({
+  await updateRows(
+    db,
+    'email_outbox',
+    { id, claimed_by: holder },
+    {
       attempts: (eb) => eb('attempts', '+', 1),
       next_attempt_at: outcome.nextAttemptAt,
       failed_at: outcome.failedAt,
       last_error: outcome.error.slice(0, 200),
       claimed_by: null,
       claimed_until: null,
-    })
-    .where('id', '=', id)
-    .where('claimed_by', '=', holder)
-    .execute()
+    },
+  )
 }
 
 /** Deletes messages sent or given up before `before` (their content is no use once delivered). */
 export async function purgeOutbox(db: Executor, before: number): Promise<number> {
-  const result = await db
-    .deleteFrom('email_outbox')
-    .where((eb) => eb.or([eb('sent_at', '<', before), eb('failed_at', '<', before)]))
-    .executeTakeFirst()
-  return Number(result.numDeletedRows)
+  return deleteRowsEndedBefore(db, 'email_outbox', ['sent_at', 'failed_at'], before)
 }

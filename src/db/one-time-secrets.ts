@@ -1,17 +1,19 @@
 import type { ExpressionBuilder, Selectable } from 'kysely'
+import { consumeRow, deleteRowsEndedBefore, selectRows, updateRows, type RowFilter } from './rows.ts'
 import type { Database, Executor, OneTimeSecretsTable } from './schema.ts'
 
 /** A stored one-time secret. */
 export type OneTimeSecretRow = Selectable<OneTimeSecretsTable>
 
+// Not killed by too many wrong codes.
+function hasAttemptsLeft(eb: ExpressionBuilder<Database, 'one_time_secrets'>) {
+  return eb('failed_attempts', '<', eb.ref('max_attempts'))
+}
+
 // Live: not consumed, not expired, and not killed by too many wrong codes.
 function isLive(now: number) {
   return (eb: ExpressionBuilder<Database, 'one_time_secrets'>) =>
-    eb.and([
-      eb('consumed_at', 'is', null),
-      eb('expires_at', '>', now),
-      eb('failed_attempts', '<', eb.ref('max_attempts')),
-    ])
+    eb.and([eb('consumed_at', 'is', null), eb('expires_at', '>', now), hasAttemptsLeft(eb)])
 }
 
 /** Stores a new one-time secret (its hashes only). */
@@ -29,14 +31,7 @@ export async function consumeOneTimeSecretByTokenHash(
   tokenHash: string,
   now: number,
 ): Promise<OneTimeSecretRow | undefined> {
-  return db
-    .updateTable('one_time_secrets')
-    .set({ consumed_at: now })
-    .where('token_hash', '=', tokenHash)
-    .where('purpose', '=', purpose)
-    .where(isLive(now))
-    .returningAll()
-    .executeTakeFirst()
+  return consumeRow(db, 'one_time_secrets', { token_hash: tokenHash, purpose }, now, hasAttemptsLeft)
 }
 
 /**
@@ -50,13 +45,8 @@ export async function findLiveSecretByTokenHash(
   tokenHash: string,
   now: number,
 ): Promise<OneTimeSecretRow | undefined> {
-  return db
-    .selectFrom('one_time_secrets')
-    .selectAll()
-    .where('token_hash', '=', tokenHash)
-    .where('purpose', '=', purpose)
-    .where(isLive(now))
-    .executeTakeFirst()
+  const match = { token_hash: tokenHash, purpose }
+  return selectRows(db, 'one_time_secrets', match, isLive(now)).executeTakeFirst()
 }
 
 /** The newest live secret with a code for a user and purpose, if any. */
@@ -66,13 +56,8 @@ export async function findLiveCodeSecret(
   purpose: string,
   now: number,
 ): Promise<OneTimeSecretRow | undefined> {
-  return db
-    .selectFrom('one_time_secrets')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .where('purpose', '=', purpose)
-    .where('code_hash', 'is not', null)
-    .where(isLive(now))
+  const withCode: RowFilter<'one_time_secrets'> = (eb) => eb('code_hash', 'is not', null)
+  return selectRows(db, 'one_time_secrets', { user_id: userId, purpose }, withCode, isLive(now))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .executeTakeFirst()
@@ -80,13 +65,7 @@ export async function findLiveCodeSecret(
 
 /** Consumes one secret by id if it is still live; true when this call consumed it. */
 export async function consumeOneTimeSecretById(db: Executor, id: string, now: number): Promise<boolean> {
-  const result = await db
-    .updateTable('one_time_secrets')
-    .set({ consumed_at: now })
-    .where('id', '=', id)
-    .where(isLive(now))
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows) === 1
+  return (await updateRows(db, 'one_time_secrets', { id }, { consumed_at: now }, isLive(now))) === 1
 }
 
 /** Counts one wrong try against a secret; at `max_attempts` it is dead. */
@@ -105,21 +84,12 @@ export async function revokeOneTimeSecrets(
   now: number,
   purpose?: string,
 ): Promise<number> {
-  let query = db
-    .updateTable('one_time_secrets')
-    .set({ consumed_at: now })
-    .where('user_id', '=', userId)
-    .where('consumed_at', 'is', null)
-  if (purpose !== undefined) query = query.where('purpose', '=', purpose)
-  const result = await query.executeTakeFirst()
-  return Number(result.numUpdatedRows)
+  const live = { user_id: userId, consumed_at: null }
+  const match = purpose === undefined ? live : { ...live, purpose }
+  return updateRows(db, 'one_time_secrets', match, { consumed_at: now })
 }
 
 /** Deletes secrets that ended before `before`; they can never be used again. */
 export async function purgeOneTimeSecrets(db: Executor, before: number): Promise<number> {
-  const result = await db
-    .deleteFrom('one_time_secrets')
-    .where((eb) => eb.or([eb('expires_at', '<', before), eb('consumed_at', '<', before)]))
-    .executeTakeFirst()
-  return Number(result.numDeletedRows)
+  return deleteRowsEndedBefore(db, 'one_time_secrets', ['expires_at', 'consumed_at'], before)
 }

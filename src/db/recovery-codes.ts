@@ -1,4 +1,5 @@
 import type { Insertable } from 'kysely'
+import { deleteRows, updateRows } from './rows.ts'
 import type { Executor, RecoveryCodesTable } from './schema.ts'
 
 /** Replaces every recovery code of a user with new ones (their hashes). */
@@ -7,14 +8,13 @@ export async function replaceRecoveryCodes(
   userId: string,
   rows: Array<Insertable<RecoveryCodesTable>>,
 ): Promise<void> {
-  await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute()
+  await deleteRecoveryCodes(db, userId)
   if (rows.length > 0) await db.insertInto('recovery_codes').values(rows).execute()
 }
 
 /** Deletes every recovery code of a user; returns how many there were. */
 export async function deleteRecoveryCodes(db: Executor, userId: string): Promise<number> {
-  const result = await db.deleteFrom('recovery_codes').where('user_id', '=', userId).executeTakeFirst()
-  return Number(result.numDeletedRows)
+  return deleteRows(db, 'recovery_codes', { user_id: userId })
 }
 
 /**
@@ -27,14 +27,8 @@ export async function useRecoveryCode(
   codeHash: string,
   now: number,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('recovery_codes')
-    .set({ used_at: now })
-    .where('user_id', '=', userId)
-    .where('code_hash', '=', codeHash)
-    .where('used_at', 'is', null)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows) === 1
+  const unused = { user_id: userId, code_hash: codeHash, used_at: null }
+  return (await updateRows(db, 'recovery_codes', unused, { used_at: now })) === 1
 }
 
 /** How many unused recovery codes a user has left. */

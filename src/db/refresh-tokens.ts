@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely'
+import { updateRows } from './rows.ts'
 import type { Executor, RefreshTokensTable } from './schema.ts'
 
 /** A stored refresh token (its hash, never the token). */
@@ -58,13 +59,8 @@ export async function markRefreshTokenRotated(
   now: number,
   graceResponseSealed: string | null,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('refresh_tokens')
-    .set({ rotated_at: now, grace_response_sealed: graceResponseSealed })
-    .where('id', '=', id)
-    .where('rotated_at', 'is', null)
-    .executeTakeFirst()
-  return result.numUpdatedRows > 0n
+  const rotation = { rotated_at: now, grace_response_sealed: graceResponseSealed }
+  return (await updateRows(db, 'refresh_tokens', { id, rotated_at: null }, rotation)) > 0
 }
 
 /** Finds the token that replaced `parentId`, if any. */

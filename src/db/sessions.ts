@@ -1,4 +1,5 @@
 import type { CompiledQuery, Insertable, Selectable } from 'kysely'
+import { deleteRowsEndedBefore, updateRows, type RowFilter, type RowMatch } from './rows.ts'
 import type { Executor, SessionsTable } from './schema.ts'
 
 /** A stored session row. */
@@ -111,15 +112,11 @@ export async function revokeSession(
   reason: string,
   ownerUserId?: string,
 ): Promise<boolean> {
-  let query = db
-    .updateTable('sessions')
-    .set({ revoked_at: now, revoked_reason: reason })
-    .where('id', '=', sessionId)
-    .where('revoked_at', 'is', null)
-  if (ownerUserId !== undefined)
-    query = query.where('user_id', '=', ownerUserId).where('expires_at', '>', now)
-  const result = await query.executeTakeFirst()
-  return result.numUpdatedRows > 0n
+  const ownedUnexpired: Array<RowFilter<'sessions'>> =
+    ownerUserId === undefined
+      ? []
+      : [(eb) => eb('user_id', '=', ownerUserId), (eb) => eb('expires_at', '>', now)]
+  return (await revokeLiveSessions(db, { id: sessionId }, now, reason, ownedUnexpired)) > 0
 }
 
 /** Revokes every live session of a user, optionally sparing one. */
@@ -130,20 +127,26 @@ export async function revokeUserSessions(
   reason: string,
   exceptSessionId?: string,
 ): Promise<number> {
-  let query = db
-    .updateTable('sessions')
-    .set({ revoked_at: now, revoked_reason: reason })
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-  if (exceptSessionId !== undefined) query = query.where('id', '!=', exceptSessionId)
-  const result = await query.executeTakeFirst()
-  return Number(result.numUpdatedRows)
+  const sparing: Array<RowFilter<'sessions'>> =
+    exceptSessionId === undefined ? [] : [(eb) => eb('id', '!=', exceptSessionId)]
+  return revokeLiveSessions(db, { user_id: userId }, now, reason, sparing)
+}
+
+// Revokes the sessions `match` and `filters` select that are not revoked yet; returns how many.
+async function revokeLiveSessions(
+  db: Executor,
+  match: RowMatch<'sessions'>,
+  now: number,
+  reason: string,
+  filters: Array<RowFilter<'sessions'>>,
+): Promise<number> {
+  const live = { ...match, revoked_at: null }
+  return updateRows(db, 'sessions', live, { revoked_at: now, revoked_reason: reason }, ...filters)
 }
 
 /** Deletes sessions that expired before `before`; they can never be used again. */
 export async function purgeExpiredSessions(db: Executor, before: number): Promise<number> {
-  const result = await db.deleteFrom('sessions').where('expires_at', '<', before).executeTakeFirst()
-  return Number(result.numDeletedRows)
+  return deleteRowsEndedBefore(db, 'sessions', ['expires_at'], before)
 }
 
 /** A user's sessions that are neither revoked nor expired, newest first. */

@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely'
+import { deleteRows, updateRows } from './rows.ts'
 import type { Executor, TotpFactorsTable } from './schema.ts'
 
 /** A stored TOTP factor (its secret sealed). */
@@ -16,18 +17,12 @@ export async function insertTotpFactor(db: Executor, row: Insertable<TotpFactors
 
 /** Deletes the user's TOTP factor that is still pending (never confirmed); true when one was. */
 export async function deletePendingTotpFactor(db: Executor, userId: string): Promise<boolean> {
-  const result = await db
-    .deleteFrom('totp_factors')
-    .where('user_id', '=', userId)
-    .where('confirmed_at', 'is', null)
-    .executeTakeFirst()
-  return Number(result.numDeletedRows) > 0
+  return (await deleteRows(db, 'totp_factors', { user_id: userId, confirmed_at: null })) > 0
 }
 
 /** Deletes the user's TOTP factor, pending or active; true when there was one. */
 export async function deleteTotpFactor(db: Executor, userId: string): Promise<boolean> {
-  const result = await db.deleteFrom('totp_factors').where('user_id', '=', userId).executeTakeFirst()
-  return Number(result.numDeletedRows) > 0
+  return (await deleteRows(db, 'totp_factors', { user_id: userId })) > 0
 }
 
 /**
@@ -70,10 +65,5 @@ export async function replaceSealedTotpSecret(
   previous: string,
   sealed: string,
 ): Promise<void> {
-  await db
-    .updateTable('totp_factors')
-    .set({ secret_sealed: sealed })
-    .where('id', '=', id)
-    .where('secret_sealed', '=', previous)
-    .execute()
+  await updateRows(db, 'totp_factors', { id, secret_sealed: previous }, { secret_sealed: sealed })
 }

@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Selectable } from 'kysely'
+import { updateRows } from './rows.ts'
 import type { Executor, UsersTable } from './schema.ts'
 
 /** A stored user row. Never send it to a client as it is: it holds the password hash. */
@@ -66,27 +67,6 @@ export async function updateUsername(
     .execute()
 }
 
-/**
- * Replaces a password hash only if it is still the one we verified against. Two parallel logins that
- * both upgrade a legacy hash then cannot interleave: the second update matches no row and is dropped,
- * and the stored hash is always one whole, valid hash.
- */
-export async function replacePasswordHashIfUnchanged(
-  db: Executor,
-  id: string,
-  expectedHash: string,
-  newHash: string,
-  now: number,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('users')
-    .set({ password_hash: newHash, updated_at: now })
-    .where('id', '=', id)
-    .where('password_hash', '=', expectedHash)
-    .executeTakeFirst()
-  return result.numUpdatedRows > 0n
-}
-
 /** Sets a new password hash (the caller has already proved the old password). */
 export async function updatePasswordHash(
   db: Executor,
@@ -102,8 +82,10 @@ export async function updatePasswordHash(
 }
 
 /**
- * Sets a new password hash only if the stored one is still `previousHash` (the one the caller proved);
- * false when a parallel change got there first, so a lost update is refused instead of acknowledged.
+ * Sets a new password hash only if the stored one is still `previousHash` (the one the caller verified
+ * or proved); false when a parallel change got there first, so a lost update is refused instead of
+ * acknowledged. Two parallel logins that both upgrade a legacy hash cannot interleave either: the second
+ * update matches no row, and the stored hash is always one whole, valid hash.
  */
 export async function replacePasswordHash(
   db: Executor,
@@ -112,13 +94,8 @@ export async function replacePasswordHash(
   passwordHash: string,
   now: number,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('users')
-    .set({ password_hash: passwordHash, updated_at: now })
-    .where('id', '=', id)
-    .where('password_hash', '=', previousHash)
-    .executeTakeFirst()
-  return result.numUpdatedRows > 0n
+  const change = { password_hash: passwordHash, updated_at: now }
+  return (await updateRows(db, 'users', { id, password_hash: previousHash }, change)) > 0
 }
 
 /** Records a successful login time. */

@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely'
+import { consumeRow, deleteRows, deleteRowsEndedBefore, selectRows, updateRows } from './rows.ts'
 import type { Executor, WebauthnChallengesTable, WebauthnCredentialsTable } from './schema.ts'
 
 /** A stored WebAuthn credential. */
@@ -33,27 +34,17 @@ export async function findWebauthnCredential(
   db: Executor,
   credentialId: string,
 ): Promise<WebauthnCredentialRow | undefined> {
-  return db
-    .selectFrom('webauthn_credentials')
-    .selectAll()
-    .where('credential_id', '=', credentialId)
-    .executeTakeFirst()
+  return selectRows(db, 'webauthn_credentials', { credential_id: credentialId }).executeTakeFirst()
 }
 
 /** Deletes one of the user's credentials by our id; true when it existed and was theirs. */
 export async function deleteWebauthnCredential(db: Executor, userId: string, id: string): Promise<boolean> {
-  const result = await db
-    .deleteFrom('webauthn_credentials')
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .executeTakeFirst()
-  return Number(result.numDeletedRows) > 0
+  return (await deleteRows(db, 'webauthn_credentials', { id, user_id: userId })) > 0
 }
 
 /** Deletes every credential of a user; returns how many there were. */
 export async function deleteWebauthnCredentials(db: Executor, userId: string): Promise<number> {
-  const result = await db.deleteFrom('webauthn_credentials').where('user_id', '=', userId).executeTakeFirst()
-  return Number(result.numDeletedRows)
+  return deleteRows(db, 'webauthn_credentials', { user_id: userId })
 }
 
 /**
@@ -68,13 +59,8 @@ export async function recordWebauthnUse(
   newCounter: number,
   now: number,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('webauthn_credentials')
-    .set({ counter: newCounter, last_used_at: now })
-    .where('id', '=', id)
-    .where('counter', '=', previousCounter)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows) === 1
+  const use = { counter: newCounter, last_used_at: now }
+  return (await updateRows(db, 'webauthn_credentials', { id, counter: previousCounter }, use)) === 1
 }
 
 /** Stores a new challenge (its hash). */
@@ -89,22 +75,10 @@ export async function consumeWebauthnChallenge(
   challengeHash: string,
   now: number,
 ): Promise<WebauthnChallengeRow | undefined> {
-  return db
-    .updateTable('webauthn_challenges')
-    .set({ consumed_at: now })
-    .where('challenge_hash', '=', challengeHash)
-    .where('purpose', '=', purpose)
-    .where('consumed_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returningAll()
-    .executeTakeFirst()
+  return consumeRow(db, 'webauthn_challenges', { challenge_hash: challengeHash, purpose }, now)
 }
 
 /** Deletes challenges that ended before `before`. */
 export async function purgeWebauthnChallenges(db: Executor, before: number): Promise<number> {
-  const result = await db
-    .deleteFrom('webauthn_challenges')
-    .where((eb) => eb.or([eb('expires_at', '<', before), eb('consumed_at', '<', before)]))
-    .executeTakeFirst()
-  return Number(result.numDeletedRows)
+  return deleteRowsEndedBefore(db, 'webauthn_challenges', ['expires_at', 'consumed_at'], before)
 }

@@ -1,5 +1,5 @@
 import { invalidCredentials } from '../../errors.ts'
-import { replacePasswordHashIfUnchanged, type UserRow } from '../../db/users.ts'
+import { replacePasswordHash, type UserRow } from '../../db/users.ts'
 import type { ServiceContext } from '../context.ts'
 import { MAX_PASSWORD_BYTES } from '../password-policy.ts'
 import { recordLoginFailure, type LoginFailureReason } from './audit.ts'
@@ -43,5 +43,5 @@ export async function checkPassword(
 async function upgradePasswordHash(context: ServiceContext, user: UserRow, password: string): Promise<void> {
   const newHash = await context.passwords.hash(password.normalize('NFKC'))
   // Conditional on the old hash: a parallel login that upgraded first wins, and ours is dropped.
-  await replacePasswordHashIfUnchanged(context.db, user.id, user.password_hash, newHash, context.clock.now())
+  await replacePasswordHash(context.db, user.id, user.password_hash, newHash, context.clock.now())
 }
