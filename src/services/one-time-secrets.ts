@@ -3,6 +3,7 @@ import {
   consumeOneTimeSecretById,
   consumeOneTimeSecretByTokenHash,
   findLiveCodeSecret,
+  findLiveSecretByTokenHash,
   insertOneTimeSecret,
   recordOneTimeSecretFailure,
   type OneTimeSecretRow,
@@ -41,8 +42,10 @@ export interface IssueOptions {
 }
 
 const DEFAULT_MAX_ATTEMPTS = 5
+// Our tokens are 43 base64url characters; anything far longer is not worth hashing.
+const MAX_TOKEN_LENGTH = 128
 
-/** The stored form of a token. */
+/** The stored form of a token (and of a WebAuthn challenge): 256 random bits need no slow hash. */
 export function hashOneTimeToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('base64url')
 }
@@ -96,8 +99,7 @@ export async function consumeOneTimeToken(
   input: { purpose: OneTimeSecretPurpose; token: string; binding?: string },
   executor: Executor = context.db,
 ): Promise<OneTimeSecretRow | undefined> {
-  // Our tokens are 43 base64url characters; anything far longer is not worth hashing.
-  if (input.token.length > 128) return undefined
+  if (input.token.length > MAX_TOKEN_LENGTH) return undefined
   const row = await consumeOneTimeSecretByTokenHash(
     executor,
     input.purpose,
@@ -106,6 +108,19 @@ export async function consumeOneTimeToken(
   )
   if (row && input.binding !== undefined && row.binding !== input.binding) return undefined
   return row
+}
+
+/**
+ * Looks a live token up without using it, for a caller that consumes it later, with the change it
+ * allows: its row, or undefined when it is unknown, expired, used or for another purpose.
+ */
+export async function findLiveOneTimeToken(
+  context: ServiceContext,
+  input: { purpose: OneTimeSecretPurpose; token: string },
+  now = context.clock.now(),
+): Promise<OneTimeSecretRow | undefined> {
+  if (input.token.length > MAX_TOKEN_LENGTH) return undefined
+  return findLiveSecretByTokenHash(context.db, input.purpose, hashOneTimeToken(input.token), now)
 }
 
 /**

@@ -1,5 +1,4 @@
 import { AppError } from '../errors.ts'
-import { isUniqueViolation } from '../db/errors.ts'
 import {
   findUserByCanonicalName,
   findUserByNameOrLookalike,
@@ -14,6 +13,7 @@ import { confirmCurrentPassword } from './login/reauthenticate.ts'
 import { acceptNewPassword } from './password-policy.ts'
 import { requireEmail } from './email/addresses.ts'
 import { newId } from './random.ts'
+import { conflictOnUniqueViolation } from './unique-conflict.ts'
 import { canonicalUsername, normalizeNewUsername } from './usernames.ts'
 
 /** A user as the API shows it: never the password hash. */
@@ -108,8 +108,8 @@ export async function createUser(
     email_verified: 0,
     email_verified_at: null,
   }
-  try {
-    await context.db.transaction().execute(async (trx) => {
+  await conflictOnUniqueViolation(usernameTaken, () =>
+    context.db.transaction().execute(async (trx) => {
       await insertUser(trx, user)
       await recordAuditEvent(trx, now, source.meta ?? NO_REQUEST_META, {
         action: source.action ?? 'user.register',
@@ -117,11 +117,8 @@ export async function createUser(
         targetUserId: user.id,
         details: { username: display, role: user.role },
       })
-    })
-  } catch (error) {
-    if (isUniqueViolation(error)) throw usernameTaken()
-    throw error
-  }
+    }),
+  )
   return toPublicUser(user)
 }
 
@@ -137,8 +134,8 @@ export async function renameUser(
   const { display } = name
   if (display === user.username) return { username: display }
   const now = context.clock.now()
-  try {
-    await context.db.transaction().execute(async (trx) => {
+  await conflictOnUniqueViolation(usernameTaken, () =>
+    context.db.transaction().execute(async (trx) => {
       await updateUsername(trx, user.id, { username: display, ...name }, now)
       await recordAuditEvent(trx, now, meta, {
         action: 'username.change',
@@ -146,11 +143,8 @@ export async function renameUser(
         targetUserId: user.id,
         details: { from: user.username, to: display },
       })
-    })
-  } catch (error) {
-    if (isUniqueViolation(error)) throw usernameTaken()
-    throw error
-  }
+    }),
+  )
   return { username: display }
 }
 

@@ -2,7 +2,7 @@ import { AppError } from '../../errors.ts'
 import { listAuditEvents, type AuditEventFilter } from '../../db/audit.ts'
 import { parseInstant, toPublicAuditEvent, type PublicAuditEvent } from '../audit.ts'
 import type { ServiceContext } from '../context.ts'
-import { decodeCursor, encodeCursor, parseLimit } from './cursor.ts'
+import { readKeysetPage, type Page } from './cursor.ts'
 
 /** Query parameters of GET /admin/audit, as strings. */
 export interface AuditListQuery {
@@ -28,27 +28,27 @@ function instant(name: string, text: string | undefined): number | undefined {
 export async function listAuditPage(
   context: ServiceContext,
   query: AuditListQuery,
-): Promise<{ items: PublicAuditEvent[]; next_cursor: string | null }> {
-  const limit = parseLimit(query.limit, 50, 500)
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
-  const since = instant('since', query.since)
-  const until = instant('until', query.until)
-  const filter: AuditEventFilter = {
-    ...(query.action !== undefined ? { action: query.action } : {}),
-    ...(query.actor !== undefined ? { actorUserId: query.actor } : {}),
-    ...(query.target !== undefined ? { targetUserId: query.target } : {}),
-    ...(since !== undefined ? { since } : {}),
-    ...(until !== undefined ? { until } : {}),
-  }
-  const rows = await listAuditEvents(context.db, filter, {
-    limit: limit + 1,
-    direction: 'desc',
-    ...(after ? { after: { at: after.time, id: after.id } } : {}),
+): Promise<Page<PublicAuditEvent>> {
+  return readKeysetPage(query, {
+    defaultLimit: 50,
+    maxLimit: 500,
+    fetchRows: (limit, after) => {
+      const since = instant('since', query.since)
+      const until = instant('until', query.until)
+      const filter: AuditEventFilter = {
+        ...(query.action !== undefined ? { action: query.action } : {}),
+        ...(query.actor !== undefined ? { actorUserId: query.actor } : {}),
+        ...(query.target !== undefined ? { targetUserId: query.target } : {}),
+        ...(since !== undefined ? { since } : {}),
+        ...(until !== undefined ? { until } : {}),
+      }
+      return listAuditEvents(context.db, filter, {
+        limit,
+        direction: 'desc',
+        ...(after ? { after: { at: after.time, id: after.id } } : {}),
+      })
+    },
+    positionOf: (row) => ({ time: row.at, id: row.id }),
+    toItem: toPublicAuditEvent,
   })
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  return {
-    items: page.map(toPublicAuditEvent),
-    next_cursor: rows.length > limit && last ? encodeCursor(last.at, last.id) : null,
-  }
 }

@@ -1,13 +1,12 @@
-import { isUniqueViolation } from '../../db/errors.ts'
 import { revokeOneTimeSecrets } from '../../db/one-time-secrets.ts'
 import { updateUserEmail } from '../../db/user-emails.ts'
 import { findUserById } from '../../db/users.ts'
 import { AppError } from '../../errors.ts'
 import type { ServiceContext } from '../context.ts'
+import { conflictOnUniqueViolation } from '../unique-conflict.ts'
 import { requireEmail, type NormalizedEmail } from '../email/addresses.ts'
 import { emailMissing, emailTaken } from '../email/errors.ts'
-import { EMAIL_PURPOSES, issueLinkAndCode } from '../email/issue.ts'
-import { mayQueueMail } from '../email/mail-throttle.ts'
+import { EMAIL_PURPOSES, mailLinkAndCode } from '../email/issue.ts'
 import { adminTransaction, toAdminUser, type AdminActor, type AdminUserView } from './users.ts'
 
 /** A change from PATCH /admin/users/{id}/email. */
@@ -29,8 +28,8 @@ export async function setUserEmailAsAdmin(
   patch: AdminEmailPatch,
 ): Promise<AdminUserView> {
   const newAddress = patch.email === undefined || patch.email === null ? undefined : requireEmail(patch.email)
-  try {
-    return await adminTransaction(context, actor, id, async (trx, target, _admins, now) => {
+  return conflictOnUniqueViolation(emailTaken, () =>
+    adminTransaction(context, actor, id, async (trx, target, _admins, now) => {
       const current: NormalizedEmail | null =
         target.email !== null && target.email_key !== null
           ? { address: target.email, key: target.email_key }
@@ -61,11 +60,8 @@ export async function setUserEmailAsAdmin(
           details: { from: current?.address ?? null, to: address?.address ?? null, verified },
         },
       }
-    })
-  } catch (error) {
-    if (isUniqueViolation(error)) throw emailTaken()
-    throw error
-  }
+    }),
+  )
 }
 
 /**
@@ -80,27 +76,18 @@ export async function sendPasswordResetAsAdmin(
   const user = await findUserById(context.db, id)
   if (!user) throw new AppError(404, 'not_found', 'User not found')
   if (user.email === null || user.email_key === null || user.email_verified !== 1) throw emailMissing()
-  const allowed = await mayQueueMail(context, {
-    addressKey: user.email_key,
-    userId: user.id,
-    meta: actor.meta,
+  // The audit record of the message names the admin as the actor.
+  const queued = await mailLinkAndCode(context, user.email_key, {
+    user,
     purpose: EMAIL_PURPOSES.reset,
+    binding: user.email_key,
+    to: user.email,
+    kind: 'password_reset',
+    page: 'reset-password',
+    meta: actor.meta,
+    action: 'admin.user.reset_requested',
+    actorUserId: actor.userId,
   })
-  if (!allowed)
+  if (!queued)
     throw new AppError(429, 'too_many_requests', 'Too many messages to this address; try again later')
-  const { email, email_key: binding } = user
-  // issueLinkAndCode writes the audit record, naming the admin as the actor.
-  await context.db.transaction().execute((trx) =>
-    issueLinkAndCode(trx, context, {
-      user,
-      purpose: EMAIL_PURPOSES.reset,
-      binding,
-      to: email,
-      kind: 'password_reset',
-      page: 'reset-password',
-      meta: actor.meta,
-      action: 'admin.user.reset_requested',
-      actorUserId: actor.userId,
-    }),
-  )
 }

@@ -1,6 +1,5 @@
 import type { Transaction } from 'kysely'
 import { AppError } from '../../errors.ts'
-import { isUniqueViolation } from '../../db/errors.ts'
 import type { Database } from '../../db/schema.ts'
 import { revokeOneTimeSecrets } from '../../db/one-time-secrets.ts'
 import { countLiveSessions, revokeUserSessions } from '../../db/sessions.ts'
@@ -17,10 +16,11 @@ import type { ServiceContext } from '../context.ts'
 import { EMAIL_PURPOSES } from '../email/issue.ts'
 import { summarizeFactors, type FactorSummary } from '../mfa/factors.ts'
 import { requireStepUp } from '../mfa/step-up.ts'
+import { conflictOnUniqueViolation } from '../unique-conflict.ts'
 import { acceptNewPassword } from '../password-policy.ts'
 import { canonicalUsername, normalizeNewUsername } from '../usernames.ts'
 import { assertKnownRole, createUser, usernameTaken } from '../users.ts'
-import { decodeCursor, encodeCursor, parseLimit } from './cursor.ts'
+import { readKeysetPage, type Page } from './cursor.ts'
 import { assertAdminRemains, lockAdmins } from './last-admin.ts'
 
 /** The admin making a request, as the audit log records them. */
@@ -122,21 +122,21 @@ export interface UserListQuery {
 export async function listUsersForAdmin(
   context: ServiceContext,
   query: UserListQuery,
-): Promise<{ items: AdminUserView[]; next_cursor: string | null }> {
-  const limit = parseLimit(query.limit, 50, 200)
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
-  // One extra row says whether another page exists without a second query.
-  const rows = await listUsersPage(context.db, {
-    limit: limit + 1,
-    ...(query.q !== undefined ? { canonicalPrefix: canonicalUsername(query.q) } : {}),
-    ...(query.role !== undefined ? { role: query.role } : {}),
-    ...(query.disabled !== undefined ? { disabled: query.disabled === 'true' } : {}),
-    ...(after ? { after: { createdAt: after.time, id: after.id } } : {}),
+): Promise<Page<AdminUserView>> {
+  return readKeysetPage(query, {
+    defaultLimit: 50,
+    maxLimit: 200,
+    fetchRows: (limit, after) =>
+      listUsersPage(context.db, {
+        limit,
+        ...(query.q !== undefined ? { canonicalPrefix: canonicalUsername(query.q) } : {}),
+        ...(query.role !== undefined ? { role: query.role } : {}),
+        ...(query.disabled !== undefined ? { disabled: query.disabled === 'true' } : {}),
+        ...(after ? { after: { createdAt: after.time, id: after.id } } : {}),
+      }),
+    positionOf: (row) => ({ time: row.created_at, id: row.id }),
+    toItem: toAdminUser,
   })
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
-  const next_cursor = rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null
-  return { items: page.map(toAdminUser), next_cursor }
 }
 
 /** One user with their live session count and second factors. */
@@ -190,8 +190,8 @@ export async function updateUserAsAdmin(
     await requireStepUp(context, actor, { password: patch.current_password, code: patch.code })
   }
   const newName = patch.username === undefined ? undefined : normalizeNewUsername(patch.username)
-  try {
-    return await adminTransaction(context, actor, id, async (trx, target, admins, now) => {
+  return conflictOnUniqueViolation(usernameTaken, () =>
+    adminTransaction(context, actor, id, async (trx, target, admins, now) => {
       assertAdminRemains(admins, target, patch)
       const changes: Record<string, { from: unknown; to: unknown }> = {}
       const fields: Parameters<typeof updateUserFields>[2] = {}
@@ -216,11 +216,8 @@ export async function updateUserAsAdmin(
         result: await reloadUser(trx, id),
         audit: { action: 'admin.user.update', details: { changes, revoked_sessions: revoked } },
       }
-    })
-  } catch (error) {
-    if (isUniqueViolation(error)) throw usernameTaken()
-    throw error
-  }
+    }),
+  )
 }
 
 /** Sets a user's password under the registration policy and revokes all their sessions. */

@@ -5,8 +5,7 @@ import { confirmCurrentPassword } from '../login/reauthenticate.ts'
 import { requireStepUp } from '../mfa/step-up.ts'
 import { requireEmail } from './addresses.ts'
 import { emailTaken } from './errors.ts'
-import { EMAIL_PURPOSES, issueLinkAndCode } from './issue.ts'
-import { mayQueueMail } from './mail-throttle.ts'
+import { EMAIL_PURPOSES, mailLinkAndCode, type LinkAndCode } from './issue.ts'
 import { queueEmail } from './outbox.ts'
 
 /**
@@ -26,24 +25,17 @@ export async function requestEmailChange(
   const address = requireEmail(input.email)
   if (user.email_key === address.key && user.email === address.address && user.email_verified === 1) return
   if (await verifiedEmailKeyTaken(context.db, address.key, user.id)) throw emailTaken()
-  const allowed = await mayQueueMail(context, {
-    addressKey: address.key,
-    userId: user.id,
-    meta: caller.meta,
+  const confirmation: LinkAndCode = {
+    user,
     purpose: EMAIL_PURPOSES.change,
-  })
-  if (!allowed) return
-  await context.db.transaction().execute(async (trx) => {
-    await issueLinkAndCode(trx, context, {
-      user,
-      purpose: EMAIL_PURPOSES.change,
-      binding: address.address,
-      to: address.address,
-      kind: 'email_change_confirm',
-      page: 'verify-email',
-      meta: caller.meta,
-      action: 'email.change_requested',
-    })
+    binding: address.address,
+    to: address.address,
+    kind: 'email_change_confirm',
+    page: 'verify-email',
+    meta: caller.meta,
+    action: 'email.change_requested',
+  }
+  await mailLinkAndCode(context, address.key, confirmation, async (trx) => {
     // The old address hears of it first, so a takeover through a stolen session does not go unnoticed.
     if (user.email !== null && user.email_key !== address.key) {
       await queueEmail(trx, context, {

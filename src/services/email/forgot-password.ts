@@ -4,8 +4,7 @@ import { recordAuditEvent, type RequestMeta } from '../audit.ts'
 import type { ServiceContext } from '../context.ts'
 import { canonicalUsername } from '../usernames.ts'
 import { emailKey } from './addresses.ts'
-import { EMAIL_PURPOSES, issueLinkAndCode } from './issue.ts'
-import { mayQueueMail } from './mail-throttle.ts'
+import { EMAIL_PURPOSES, mailLinkAndCode } from './issue.ts'
 
 /** What POST /password/forgot received. */
 export type ForgotPasswordInput = { email: string } | { username: string }
@@ -94,24 +93,14 @@ async function handleResetRequest(
     await context.throttles.mail.ip.consume(meta.ip ?? 'unknown').catch(() => undefined)
     return
   }
-  const address = { email, key }
-  const allowed = await mayQueueMail(context, {
-    addressKey: address.key,
-    userId: user.id,
-    meta,
+  await mailLinkAndCode(context, key, {
+    user,
     purpose: EMAIL_PURPOSES.reset,
+    binding: key,
+    to: email,
+    kind: 'password_reset',
+    page: 'reset-password',
+    meta,
+    action: 'password.reset_requested',
   })
-  if (!allowed) return
-  await context.db.transaction().execute((trx) =>
-    issueLinkAndCode(trx, context, {
-      user,
-      purpose: EMAIL_PURPOSES.reset,
-      binding: address.key,
-      to: address.email,
-      kind: 'password_reset',
-      page: 'reset-password',
-      meta,
-      action: 'password.reset_requested',
-    }),
-  )
 }

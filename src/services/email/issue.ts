@@ -3,6 +3,7 @@ import type { Executor } from '../../db/schema.ts'
 import { recordAuditEvent, type AuditAction, type RequestMeta } from '../audit.ts'
 import type { ServiceContext } from '../context.ts'
 import { issueOneTimeSecret } from '../one-time-secrets.ts'
+import { mayQueueMail } from './mail-throttle.ts'
 import { pageLink, queueEmail, tokenMinutes } from './outbox.ts'
 import type { EmailKind } from './templates.ts'
 
@@ -65,4 +66,29 @@ export async function issueLinkAndCode(
     targetUserId: input.user.id,
     details: { purpose: input.purpose },
   })
+}
+
+/**
+ * Counts the message against the mail quotas (per IP, per account, per `addressKey`) and, unless they
+ * refuse it, issues the link and code and queues the message in a transaction of its own, with
+ * `alongside` in the same transaction. Returns whether the message was queued; a refusal is audited.
+ */
+export async function mailLinkAndCode(
+  context: ServiceContext,
+  addressKey: string,
+  input: LinkAndCode,
+  alongside?: (trx: Executor) => Promise<void>,
+): Promise<boolean> {
+  const allowed = await mayQueueMail(context, {
+    addressKey,
+    userId: input.user.id,
+    meta: input.meta,
+    purpose: input.purpose,
+  })
+  if (!allowed) return false
+  await context.db.transaction().execute(async (trx) => {
+    await issueLinkAndCode(trx, context, input)
+    await alongside?.(trx)
+  })
+  return true
 }

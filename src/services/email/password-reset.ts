@@ -1,10 +1,10 @@
-import { findLiveSecretByTokenHash, revokeOneTimeSecrets } from '../../db/one-time-secrets.ts'
+import { revokeOneTimeSecrets } from '../../db/one-time-secrets.ts'
 import { revokeUserSessions } from '../../db/sessions.ts'
 import { findUserByVerifiedEmailKey } from '../../db/user-emails.ts'
 import { findUserById, updatePasswordHash, type UserRow } from '../../db/users.ts'
 import { recordAuditEvent, type RequestMeta } from '../audit.ts'
 import type { ServiceContext } from '../context.ts'
-import { consumeOneTimeCode, consumeOneTimeToken, hashOneTimeToken } from '../one-time-secrets.ts'
+import { consumeOneTimeCode, consumeOneTimeToken, findLiveOneTimeToken } from '../one-time-secrets.ts'
 import { acceptNewPassword } from '../password-policy.ts'
 import { emailKey } from './addresses.ts'
 import { invalidOrExpiredToken } from './errors.ts'
@@ -38,11 +38,9 @@ export async function resetPassword(
   let consume: (trx: Parameters<typeof updatePasswordHash>[0]) => Promise<boolean>
   let password: string
   if ('token' in input) {
-    if (input.token.length > 128) throw invalidOrExpiredToken()
-    const row = await findLiveSecretByTokenHash(
-      context.db,
-      EMAIL_PURPOSES.reset,
-      hashOneTimeToken(input.token),
+    const row = await findLiveOneTimeToken(
+      context,
+      { purpose: EMAIL_PURPOSES.reset, token: input.token },
       now,
     )
     const owner = row && (await findUserById(context.db, row.user_id))

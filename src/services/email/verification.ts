@@ -1,4 +1,3 @@
-import { isUniqueViolation } from '../../db/errors.ts'
 import { findLiveCodeSecret, revokeOneTimeSecrets, type OneTimeSecretRow } from '../../db/one-time-secrets.ts'
 import type { Executor } from '../../db/schema.ts'
 import { markEmailVerified, updateUserEmail } from '../../db/user-emails.ts'
@@ -7,11 +6,11 @@ import { recordAuditEvent, type RequestMeta } from '../audit.ts'
 import type { ServiceContext } from '../context.ts'
 import { consumeOneTimeCode, consumeOneTimeToken } from '../one-time-secrets.ts'
 import { getProfile } from '../profile.ts'
+import { conflictOnUniqueViolation } from '../unique-conflict.ts'
 import type { PublicUser } from '../users.ts'
 import { parseEmail } from './addresses.ts'
 import { emailMissing, emailTaken, invalidOrExpiredToken } from './errors.ts'
-import { EMAIL_PURPOSES, issueLinkAndCode } from './issue.ts'
-import { mayQueueMail } from './mail-throttle.ts'
+import { EMAIL_PURPOSES, mailLinkAndCode } from './issue.ts'
 
 /**
  * POST /email/verification: sends the caller's current address a link and a code. An address already
@@ -49,25 +48,16 @@ export async function sendVerification(
   user: { id: string; username: string; email: string; email_key: string },
   meta: RequestMeta,
 ): Promise<void> {
-  const allowed = await mayQueueMail(context, {
-    addressKey: user.email_key,
-    userId: user.id,
-    meta,
+  await mailLinkAndCode(context, user.email_key, {
+    user,
     purpose: EMAIL_PURPOSES.verify,
+    binding: user.email,
+    to: user.email,
+    kind: 'verify_email',
+    page: 'verify-email',
+    meta,
+    action: 'email.verification_requested',
   })
-  if (!allowed) return
-  await context.db.transaction().execute((trx) =>
-    issueLinkAndCode(trx, context, {
-      user,
-      purpose: EMAIL_PURPOSES.verify,
-      binding: user.email,
-      to: user.email,
-      kind: 'verify_email',
-      page: 'verify-email',
-      meta,
-      action: 'email.verification_requested',
-    }),
-  )
 }
 
 /** What POST /email/verify received: the link's token, or a code from a signed-in user. */
@@ -113,7 +103,7 @@ async function applyConfirmation(
   meta: RequestMeta,
 ): Promise<void> {
   const now = context.clock.now()
-  try {
+  await conflictOnUniqueViolation(emailTaken, async () => {
     if (row.purpose === EMAIL_PURPOSES.verify) {
       // Bound to the address it was sent to: once the account has another address it verifies nothing.
       if (!(await markEmailVerified(trx, row.user_id, row.binding, now))) throw invalidOrExpiredToken()
@@ -139,8 +129,5 @@ async function applyConfirmation(
       targetUserId: row.user_id,
       details: { from: before.email, to: address.address },
     })
-  } catch (error) {
-    if (isUniqueViolation(error)) throw emailTaken()
-    throw error
-  }
+  })
 }

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto'
 import { AppError } from '../../errors.ts'
 import {
   consumeOneTimeSecretById,
-  findLiveSecretByTokenHash,
   recordOneTimeSecretFailure,
   type OneTimeSecretRow,
 } from '../../db/one-time-secrets.ts'
@@ -10,7 +9,7 @@ import type { Executor } from '../../db/schema.ts'
 import { findUserById, type UserRow } from '../../db/users.ts'
 import type { ServiceContext } from '../context.ts'
 import type { AuthenticationMethod } from '../login/types.ts'
-import { hashOneTimeToken, issueOneTimeSecret } from '../one-time-secrets.ts'
+import { findLiveOneTimeToken, issueOneTimeSecret } from '../one-time-secrets.ts'
 
 // The `mfa_token` of an mfa_required (or mfa_enrollment_required) answer: a one-time secret, stored
 // hashed, living five minutes, allowing five wrong codes, consumed by the one request that completes
@@ -70,13 +69,7 @@ export async function findPendingSecondFactor(
   token: string,
   purpose: MfaTokenPurpose,
 ): Promise<PendingSecondFactor> {
-  if (token.length > 128) throw invalidMfaToken()
-  const secret = await findLiveSecretByTokenHash(
-    context.db,
-    purpose,
-    hashOneTimeToken(token),
-    context.clock.now(),
-  )
+  const secret = await findLiveOneTimeToken(context, { purpose, token })
   if (!secret) throw invalidMfaToken()
   const user = await findUserById(context.db, secret.user_id)
   if (!user || user.disabled_at !== null) throw invalidMfaToken()

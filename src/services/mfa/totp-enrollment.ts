@@ -1,7 +1,5 @@
 import { AppError } from '../../errors.ts'
-import { deleteRecoveryCodes } from '../../db/recovery-codes.ts'
 import type { Executor } from '../../db/schema.ts'
-import { revokeUserSessions } from '../../db/sessions.ts'
 import {
   deletePendingTotpFactor,
   deleteTotpFactor,
@@ -14,6 +12,11 @@ import type { ServiceContext } from '../context.ts'
 import { confirmCurrentPassword } from '../login/reauthenticate.ts'
 import { withLoginThrottle } from '../login/throttled.ts'
 import { newId } from '../random.ts'
+import {
+  endSessionsAfterFactorAdded,
+  endSessionsAfterFactorRemoved,
+  type FactorChangeCaller,
+} from './factor-change.ts'
 import { acceptTotpCode, secondFactorMethods } from './factors.ts'
 import { generateRecoveryCodes } from './recovery-codes.ts'
 import { incorrectCode } from './second-factor-login.ts'
@@ -81,31 +84,20 @@ export async function startTotpEnrollment(
 
 /**
  * Activates the pending factor with a code from the app, in `executor`'s transaction: ten recovery
- * codes are made, and every session but `keepSessionId` is revoked (the enrollment policy: a session
+ * codes are made, and every session but the caller's is revoked (the enrollment policy: a session
  * opened with the password alone does not live on once the account has a second factor).
  */
 export async function activateTotp(
   executor: Executor,
   context: ServiceContext,
-  caller: { userId: string; sessionId: string | null; meta: AccountCaller['meta'] },
+  caller: FactorChangeCaller,
   code: string,
 ): Promise<{ recoveryCodes: string[]; revokedSessions: number }> {
   const now = context.clock.now()
   if (!(await acceptTotpCode(executor, context, caller.userId, code, now))) throw incorrectCode()
   const recoveryCodes = await generateRecoveryCodes(executor, caller.userId, now)
-  const revokedSessions = await revokeUserSessions(
-    executor,
-    caller.userId,
-    now,
-    'mfa_enabled',
-    caller.sessionId ?? undefined,
-  )
-  await recordAuditEvent(executor, now, caller.meta, {
+  const revokedSessions = await endSessionsAfterFactorAdded(executor, now, caller, {
     action: 'mfa.totp.enable',
-    actorUserId: caller.userId,
-    targetUserId: caller.userId,
-    sessionId: caller.sessionId,
-    details: { revoked_sessions: revokedSessions },
   })
   return { recoveryCodes, revokedSessions }
 }
@@ -144,21 +136,8 @@ export async function disableTotp(
       if (!(await acceptTotpCode(trx, context, caller.userId, input.code))) throw incorrectCode()
       const now = context.clock.now()
       await deleteTotpFactor(trx, caller.userId)
-      if ((await secondFactorMethods(trx, caller.userId)).length === 0)
-        await deleteRecoveryCodes(trx, caller.userId)
-      const revokedSessions = await revokeUserSessions(
-        trx,
-        caller.userId,
-        now,
-        'mfa_disabled',
-        caller.sessionId,
-      )
-      await recordAuditEvent(trx, now, caller.meta, {
+      const revokedSessions = await endSessionsAfterFactorRemoved(trx, now, caller, {
         action: 'mfa.totp.disable',
-        actorUserId: caller.userId,
-        targetUserId: caller.userId,
-        sessionId: caller.sessionId,
-        details: { revoked_sessions: revokedSessions },
       })
       return { revokedSessions }
     }),

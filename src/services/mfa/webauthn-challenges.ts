@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { AppError } from '../../errors.ts'
 import {
   consumeWebauthnChallenge,
@@ -6,6 +6,7 @@ import {
   type WebauthnChallengeRow,
 } from '../../db/webauthn.ts'
 import type { ServiceContext } from '../context.ts'
+import { hashOneTimeToken } from '../one-time-secrets.ts'
 import { newId } from '../random.ts'
 
 // WebAuthn challenges are one-time secrets: 32 random bytes, stored only as a SHA-256, bound to a user
@@ -24,10 +25,6 @@ export function relyingParty(context: ServiceContext): { id: string; origin: str
   return { id: context.config.mfa.webauthnRpId ?? url.hostname, origin: url.origin, name: 'Gatehouse' }
 }
 
-function hashChallenge(challenge: string): string {
-  return createHash('sha256').update(challenge, 'utf8').digest('base64url')
-}
-
 /** Issues a challenge (base64url, as the options JSON carries it). */
 export async function issueChallenge(
   context: ServiceContext,
@@ -41,7 +38,7 @@ export async function issueChallenge(
     id: newId(),
     user_id: userId,
     purpose,
-    challenge_hash: hashChallenge(challenge),
+    challenge_hash: hashOneTimeToken(challenge),
     binding,
     created_at: now,
     expires_at: now + CHALLENGE_TTL_SECONDS * 1000,
@@ -77,7 +74,7 @@ export async function consumeChallenge(
   const row = await consumeWebauthnChallenge(
     context.db,
     purpose,
-    hashChallenge(challenge),
+    hashOneTimeToken(challenge),
     context.clock.now(),
   )
   if (!row) throw failed()

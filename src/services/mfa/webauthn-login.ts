@@ -25,13 +25,8 @@ import {
   recordSecondFactorFailure,
   secondFactorThrottle,
 } from './second-factor-login.ts'
-import {
-  challengeOf,
-  consumeChallenge,
-  issueChallenge,
-  relyingParty,
-  webauthnFailed,
-} from './webauthn-challenges.ts'
+import { challengeOf, consumeChallenge, relyingParty, webauthnFailed } from './webauthn-challenges.ts'
+import { base64urlBytes, ceremonyOptions, credentialDescriptor } from './webauthn-options.ts'
 import { userHandle } from './webauthn-registration.ts'
 
 /**
@@ -46,31 +41,18 @@ export async function loginOptions(
   const { mfaToken } = request
   // Each answer stores a challenge, for anyone who asks: counted per IP (429 past the limit).
   request.onRateLimit?.(await context.throttles.webauthnChallenges.consume(request.meta.ip ?? 'unknown'))
-  const party = relyingParty(context)
   if (mfaToken === undefined) {
-    const challenge = await issueChallenge(context, 'webauthn_login', null)
-    return generateAuthenticationOptions({
-      rpID: party.id,
-      challenge: bytes(challenge),
-      userVerification: 'required',
-    })
+    const ceremony = await ceremonyOptions(context, 'webauthn_login', null)
+    return generateAuthenticationOptions({ ...ceremony, userVerification: 'required' })
   }
   const pending = await findPendingSecondFactor(context, mfaToken, 'mfa_token')
   const credentials = await listWebauthnCredentials(context.db, pending.user.id)
-  const challenge = await issueChallenge(context, 'webauthn_login', pending.user.id, pending.secret.id)
+  const ceremony = await ceremonyOptions(context, 'webauthn_login', pending.user.id, pending.secret.id)
   return generateAuthenticationOptions({
-    rpID: party.id,
-    challenge: bytes(challenge),
+    ...ceremony,
     userVerification: 'preferred',
-    allowCredentials: credentials.map((credential) => ({
-      id: credential.credential_id,
-      transports: JSON.parse(credential.transports) as string[],
-    })),
+    allowCredentials: credentials.map(credentialDescriptor),
   })
-}
-
-function bytes(base64url: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(Buffer.from(base64url, 'base64url'))
 }
 
 /** A passkey answer: as the second factor (with the mfa_token) or on its own (passwordless). */
@@ -115,10 +97,9 @@ async function verifyAssertion(
     expectedOrigin: party.origin,
     expectedRPID: party.id,
     credential: {
-      id: credential.credential_id,
-      publicKey: bytes(credential.public_key),
+      ...credentialDescriptor(credential),
+      publicKey: base64urlBytes(credential.public_key),
       counter: credential.counter,
-      transports: JSON.parse(credential.transports) as string[],
     },
     requireUserVerification: expected.requireUserVerification,
   }).catch((error: unknown) => {

@@ -5,28 +5,21 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server'
 import { AppError } from '../../errors.ts'
-import { isUniqueViolation } from '../../db/errors.ts'
-import { deleteRecoveryCodes } from '../../db/recovery-codes.ts'
-import { revokeUserSessions } from '../../db/sessions.ts'
 import {
   deleteWebauthnCredential,
   insertWebauthnCredential,
   listWebauthnCredentials,
 } from '../../db/webauthn.ts'
 import type { AccountCaller } from '../account.ts'
-import { recordAuditEvent } from '../audit.ts'
 import type { ServiceContext } from '../context.ts'
 import { newId } from '../random.ts'
+import { conflictOnUniqueViolation } from '../unique-conflict.ts'
+import { endSessionsAfterFactorAdded, endSessionsAfterFactorRemoved } from './factor-change.ts'
 import { secondFactorMethods } from './factors.ts'
 import { generateRecoveryCodes } from './recovery-codes.ts'
 import { requireStepUp, type StepUpProof } from './step-up.ts'
-import {
-  challengeOf,
-  consumeChallenge,
-  issueChallenge,
-  relyingParty,
-  webauthnFailed,
-} from './webauthn-challenges.ts'
+import { challengeOf, consumeChallenge, relyingParty, webauthnFailed } from './webauthn-challenges.ts'
+import { ceremonyOptions, credentialDescriptor } from './webauthn-options.ts'
 
 /** A registered passkey as the owner sees it (never the public key or counter). */
 export interface CredentialView {
@@ -50,21 +43,16 @@ export async function registrationOptions(
   proof: StepUpProof,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   await requireStepUp(context, caller, proof)
-  const party = relyingParty(context)
   const existing = await listWebauthnCredentials(context.db, caller.userId)
-  const challenge = await issueChallenge(context, 'webauthn_register', caller.userId, caller.sessionId)
+  const ceremony = await ceremonyOptions(context, 'webauthn_register', caller.userId, caller.sessionId)
   return generateRegistrationOptions({
-    rpName: party.name,
-    rpID: party.id,
+    ...ceremony,
+    rpName: relyingParty(context).name,
     userName: caller.username,
     userID: userHandle(caller.userId),
-    challenge: new Uint8Array(Buffer.from(challenge, 'base64url')),
     attestationType: 'none',
     // The same authenticator is not registered twice.
-    excludeCredentials: existing.map((credential) => ({
-      id: credential.credential_id,
-      transports: JSON.parse(credential.transports) as string[],
-    })),
+    excludeCredentials: existing.map(credentialDescriptor),
     // A discoverable credential with user verification can also sign in without the password.
     authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
   })
@@ -101,8 +89,8 @@ export async function registerCredential(
   const info = verification.registrationInfo
   const now = context.clock.now()
   const id = newId()
-  try {
-    const recoveryCodes = await context.db.transaction().execute(async (trx) => {
+  const recoveryCodes = await conflictOnUniqueViolation(passkeyRegistered, () =>
+    context.db.transaction().execute(async (trx) => {
       const firstFactor = (await secondFactorMethods(trx, caller.userId)).length === 0
       await insertWebauthnCredential(trx, {
         id,
@@ -117,30 +105,26 @@ export async function registerCredential(
         created_at: now,
         last_used_at: null,
       })
-      const revoked = await revokeUserSessions(trx, caller.userId, now, 'mfa_enabled', caller.sessionId)
-      await recordAuditEvent(trx, now, caller.meta, {
+      await endSessionsAfterFactorAdded(trx, now, caller, {
         action: 'mfa.webauthn.register',
-        actorUserId: caller.userId,
-        targetUserId: caller.userId,
-        sessionId: caller.sessionId,
-        details: { credential: id, device_type: info.credentialDeviceType, revoked_sessions: revoked },
+        details: { credential: id, device_type: info.credentialDeviceType },
       })
       return firstFactor ? generateRecoveryCodes(trx, caller.userId, now) : undefined
-    })
-    return {
-      id,
-      name: input.name,
-      device_type: info.credentialDeviceType,
-      backed_up: info.credentialBackedUp,
-      created_at: new Date(now).toISOString(),
-      last_used_at: null,
-      ...(recoveryCodes === undefined ? {} : { recovery_codes: recoveryCodes }),
-    }
-  } catch (error) {
-    if (isUniqueViolation(error))
-      throw new AppError(409, 'mfa_already_enabled', 'This passkey is already registered')
-    throw error
+    }),
+  )
+  return {
+    id,
+    name: input.name,
+    device_type: info.credentialDeviceType,
+    backed_up: info.credentialBackedUp,
+    created_at: new Date(now).toISOString(),
+    last_used_at: null,
+    ...(recoveryCodes === undefined ? {} : { recovery_codes: recoveryCodes }),
   }
+}
+
+function passkeyRegistered(): AppError {
+  return new AppError(409, 'mfa_already_enabled', 'This passkey is already registered')
 }
 
 /** GET /webauthn/credentials. */
@@ -171,16 +155,9 @@ export async function removeCredential(
     if (!(await deleteWebauthnCredential(trx, caller.userId, id))) {
       throw new AppError(404, 'not_found', 'No such passkey')
     }
-    const now = context.clock.now()
-    if ((await secondFactorMethods(trx, caller.userId)).length === 0)
-      await deleteRecoveryCodes(trx, caller.userId)
-    const revoked = await revokeUserSessions(trx, caller.userId, now, 'mfa_disabled', caller.sessionId)
-    await recordAuditEvent(trx, now, caller.meta, {
+    await endSessionsAfterFactorRemoved(trx, context.clock.now(), caller, {
       action: 'mfa.webauthn.remove',
-      actorUserId: caller.userId,
-      targetUserId: caller.userId,
-      sessionId: caller.sessionId,
-      details: { credential: id, revoked_sessions: revoked },
+      details: { credential: id },
     })
   })
 }

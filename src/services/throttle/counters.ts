@@ -109,7 +109,39 @@ export function redisCounterStore(redis: Redis, keyPrefix: string, health: Store
   }
 }
 
-const TABLE = 'throttle_counters'
+/** What every counter family in the shared `throttle_counters` table is given, whatever the database. */
+interface TableCounterOptions {
+  tableName: string
+  tableCreated: true
+  keyPrefix: string
+  points: number
+  duration: number
+  clearExpiredByTimeout: boolean
+}
+
+/**
+ * Counter families in the `throttle_counters` table, which migration 2026-11-30-006 created (never at
+ * run time); `createLimiter` adds the database's own connection to the shared options.
+ */
+function tableCounters(
+  health: StoreHealth,
+  createLimiter: (options: TableCounterOptions) => RateLimiterAbstract,
+): CounterStore['counter'] {
+  let first = true
+  return (name, ttlSeconds) => {
+    const limiter = createLimiter({
+      tableName: 'throttle_counters',
+      tableCreated: true,
+      keyPrefix: name,
+      points: UNLIMITED,
+      duration: ttlSeconds,
+      // One sweeper for the shared table is enough.
+      clearExpiredByTimeout: first,
+    })
+    first = false
+    return wrap(limiter, ttlSeconds, health, true)
+  }
+}
 
 /**
  * Counters in the application's PostgreSQL database, through its own Kysely pool, so they land in the
@@ -123,24 +155,12 @@ export function postgresCounterStore(db: Kysely<Database>, health: StoreHealth):
       return { rows: result.rows, rowCount: Number(result.numAffectedRows ?? result.rows.length) }
     },
   }
-  let first = true
   return {
     kind: 'postgres',
-    counter: (name, ttlSeconds) => {
-      const limiter = new RateLimiterPostgres({
-        storeClient,
-        storeType: 'pool',
-        tableName: TABLE,
-        tableCreated: true,
-        keyPrefix: name,
-        points: UNLIMITED,
-        duration: ttlSeconds,
-        // One sweeper for the shared table is enough.
-        clearExpiredByTimeout: first,
-      })
-      first = false
-      return wrap(limiter, ttlSeconds, health, true)
-    },
+    counter: tableCounters(
+      health,
+      (options) => new RateLimiterPostgres({ storeClient, storeType: 'pool', ...options }),
+    ),
   }
 }
 
@@ -155,23 +175,12 @@ export function sqliteCounterStore(path: string, health: StoreHealth): CounterSt
   database.pragma('journal_mode = WAL')
   database.pragma('synchronous = NORMAL')
   database.pragma('busy_timeout = 5000')
-  let first = true
   return {
     kind: 'sqlite',
-    counter: (name, ttlSeconds) => {
-      const limiter = new RateLimiterSQLite({
-        storeClient: database,
-        storeType: 'better-sqlite3',
-        tableName: TABLE,
-        tableCreated: true,
-        keyPrefix: name,
-        points: UNLIMITED,
-        duration: ttlSeconds,
-        clearExpiredByTimeout: first,
-      })
-      first = false
-      return wrap(limiter, ttlSeconds, health, true)
-    },
+    counter: tableCounters(
+      health,
+      (options) => new RateLimiterSQLite({ storeClient: database, storeType: 'better-sqlite3', ...options }),
+    ),
     close: () => database.close(),
   }
 }
