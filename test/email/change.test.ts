@@ -4,6 +4,7 @@ import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { codeOf, postJson, tokenOf, verifiedUser } from '../helpers/email.ts'
 import { useTestApp } from '../helpers/hooks.ts'
+import { outboxMessagesOf } from '../helpers/rows.ts'
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts'
 import { PASSWORD } from '../helpers/users.ts'
 
@@ -84,11 +85,7 @@ for (const dialect of DIALECTS) {
       for (let index = 0; index < 12; index++) {
         expect((await changeEmail(token, `hop${index}@example.com`)).statusCode).toBe(202)
       }
-      const confirmations = await app.services.db
-        .selectFrom('email_outbox')
-        .select('id')
-        .where('kind', '=', 'email_change_confirm')
-        .execute()
+      const confirmations = await outboxMessagesOf(app, 'email_change_confirm')
       // The registration's verification message was the account's first of ten.
       expect(confirmations).toHaveLength(9)
     })

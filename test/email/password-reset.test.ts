@@ -4,6 +4,7 @@ import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { codeOf, postJson, registerWithEmail, tokenOf, verifiedUser } from '../helpers/email.ts'
 import { useTestApp } from '../helpers/hooks.ts'
+import { outboxMessagesOf } from '../helpers/rows.ts'
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts'
 import { PASSWORD } from '../helpers/users.ts'
 import {
@@ -28,12 +29,7 @@ for (const dialect of DIALECTS) {
       testApp.app.inject({ method: 'POST', url: '/password/forgot', payload, remoteAddress })
     const resetMessages = async () => {
       await settlePasswordResetRequests(testApp.app.services)
-      const rows = await testApp.app.services.db
-        .selectFrom('email_outbox')
-        .select('id')
-        .where('kind', '=', 'password_reset')
-        .execute()
-      return rows.length
+      return (await outboxMessagesOf(testApp.app, 'password_reset')).length
     }
 
     it('by link: the new password works, every session is revoked, a notice is sent, the link is spent', async () => {

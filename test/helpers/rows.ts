@@ -75,3 +75,28 @@ export async function setUserDisabledAt(app: FastifyInstance, id: string, at: nu
 export async function setUserRole(app: FastifyInstance, id: string, role: string): Promise<void> {
   await app.services.db.updateTable('users').set({ role }).where('id', '=', id).execute()
 }
+
+/** The audit events recorded with any of `actions`, each read as its action only. */
+export function auditEventsOf(app: FastifyInstance, ...actions: string[]) {
+  return app.services.db.selectFrom('audit_events').select('action').where('action', 'in', actions).execute()
+}
+
+/** The queued emails of one kind (sent or not), by id. */
+export function outboxMessagesOf(app: FastifyInstance, kind: string) {
+  return app.services.db.selectFrom('email_outbox').select('id').where('kind', '=', kind).execute()
+}
+
+/** The recovery codes spent so far, of every account. */
+export function usedRecoveryCodes(app: FastifyInstance) {
+  return app.services.db.selectFrom('recovery_codes').where('used_at', 'is not', null).selectAll().execute()
+}
+
+/** How many session rows there are, live or ended. */
+export async function sessionCount(app: FastifyInstance): Promise<number> {
+  const row = await app.services.db
+    .selectFrom('sessions')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .executeTakeFirstOrThrow()
+  // PostgreSQL returns count(*) as a bigint string.
+  return Number(row.count)
+}

@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../helpers/app.ts'
 import { launchBrowser, openPage, skipBrowserSuite, startUiServer, type UiPage } from '../helpers/browser.ts'
+import { auditEventsOf } from '../helpers/rows.ts'
 import { registerUser, signIn, withProblems } from './support.ts'
 
 // Attacks on the browser session from real pages in Chromium. The victim signs in to Gatehouse at
@@ -76,11 +77,7 @@ describe.skipIf(skip)('CSRF against the browser session, in Chromium', () => {
 
   /** What the session has been through: refreshes and logouts recorded, and whether it is still live. */
   const sessionState = async () => {
-    const events = await server.app.services.db
-      .selectFrom('audit_events')
-      .select('action')
-      .where('action', 'in', ['token.refresh', 'session.logout', 'session.revoke'])
-      .execute()
+    const events = await auditEventsOf(server.app, 'token.refresh', 'session.logout', 'session.revoke')
     const live = await server.app.services.db
       .selectFrom('sessions')
       .select('id')
