@@ -1,22 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { attemptLogin, callWithToken, login } from '../helpers/api.ts'
 import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { codeOf, postJson, tokenOf, verifiedUser } from '../helpers/email.ts'
-import { useTestApp } from '../helpers/hooks.ts'
+import { useRunning, useTestApp } from '../helpers/hooks.ts'
 import { outboxMessagesOf } from '../helpers/rows.ts'
-import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts'
+import { startSmtpServer } from '../helpers/smtp.ts'
 import { PASSWORD } from '../helpers/users.ts'
 
 for (const dialect of DIALECTS) {
   describe(`email change on ${dialect}`, () => {
-    let smtp: TestSmtpServer
-    beforeAll(async () => {
-      smtp = await startSmtpServer()
-    })
-    afterAll(async () => {
-      await smtp.close()
-    })
+    const smtp = useRunning(startSmtpServer)
     const testApp = useTestApp(() => createTestApp({ dialect, env: smtp.env() }), 'test')
     const changeEmail = (token: string, email: string, password = PASSWORD) =>
       callWithToken(testApp.app, token, 'PUT', '/profile/email', { email, password })
