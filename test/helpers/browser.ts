@@ -1,10 +1,10 @@
 import axe from 'axe-core'
 import { existsSync, mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { buildUi } from '../../scripts/build-ui.ts'
 import { createTestApp, type TestApp, type TestAppOptions } from './app.ts'
+import { freePort } from './ports.ts'
 
 /** Debian's Chromium, driven by playwright-core (no browser download). */
 export const CHROMIUM_PATH = '/usr/bin/chromium'
@@ -60,20 +60,6 @@ export async function startUiServer(
   options.beforeListen?.(testApp.app)
   await testApp.app.listen({ host: '127.0.0.1', port })
   return { ...testApp, baseUrl }
-}
-
-/** A port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      )
-    })
-  })
 }
 
 /** A fresh browser context (its own cookies) and page, with everything that goes wrong collected. */

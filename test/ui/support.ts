@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core'
 import { expect, vi } from 'vitest'
 import { buildUi } from '../../scripts/build-ui.ts'
 import { createTestApp, type TestApp, type TestAppOptions } from '../helpers/app.ts'
-import { freePort } from '../helpers/browser.ts'
+import { freePort } from '../helpers/ports.ts'
 
 // Every page test imports this file. On a loaded machine a page can take longer than vitest's default
 // second to show what a poll waits for: polls wait as long as locators do (10 s, openPage's timeout).
