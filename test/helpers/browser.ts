@@ -98,6 +98,32 @@ export async function openPage(
   return { context, page, problems }
 }
 
+/**
+ * Gives the page a DevTools virtual authenticator: CTAP2, built in (like a phone's or laptop's), with
+ * resident keys (discoverable passkeys) and user verification that always succeeds, as if the person
+ * touched the sensor. Returns a way to count the passkeys it holds.
+ */
+export async function addVirtualAuthenticator(
+  page: Page,
+): Promise<{ credentialCount: () => Promise<number> }> {
+  const devtools = await page.context().newCDPSession(page)
+  await devtools.send('WebAuthn.enable')
+  const { authenticatorId } = await devtools.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  })
+  return {
+    credentialCount: async () =>
+      (await devtools.send('WebAuthn.getCredentials', { authenticatorId })).credentials.length,
+  }
+}
+
 /** The parts of an axe violation worth printing. */
 export interface AccessibilityViolation {
   id: string

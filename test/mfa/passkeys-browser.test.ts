@@ -1,8 +1,8 @@
-import type { Browser, CDPSession, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildUi } from '../../scripts/build-ui.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
-import { launchBrowser, openPage, skipBrowserSuite } from '../helpers/browser.ts'
+import { addVirtualAuthenticator, launchBrowser, openPage, skipBrowserSuite } from '../helpers/browser.ts'
 import { LENIENT_LIMITS_ENV } from '../helpers/config.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { freePort } from '../helpers/ports.ts'
@@ -72,7 +72,6 @@ describe.skipIf(skip).each(DIALECTS)('passkeys in Chromium with a virtual authen
   let server: TestApp
   let baseUrl: string
   let page: Page
-  let devtools: CDPSession
 
   beforeAll(async () => {
     await buildUi()
@@ -89,20 +88,8 @@ describe.skipIf(skip).each(DIALECTS)('passkeys in Chromium with a virtual authen
     })
     await server.app.listen({ host: '127.0.0.1', port })
     browser = await launchBrowser()
-    const opened = await openPage(browser)
-    page = opened.page
-    devtools = await opened.context.newCDPSession(page)
-    await devtools.send('WebAuthn.enable')
-    await devtools.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    })
+    page = (await openPage(browser)).page
+    await addVirtualAuthenticator(page)
     const loaded = await page.goto(`${baseUrl}/ui/login`)
     expect(loaded?.status()).toBe(200)
   }, 120_000)

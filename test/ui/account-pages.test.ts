@@ -1,9 +1,9 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
-import { launchBrowser, openPage, skipBrowserSuite, startUiServer, type UiPage } from '../helpers/browser.ts'
+import { afterEach, describe, expect, it } from 'vitest'
+import { openPage, skipBrowserSuite, startUiServer, type UiPage } from '../helpers/browser.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { apiLogin, callApi, countRequests, defined, registerUser, signIn, withProblems } from './support.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { useBrowser, withProblems } from '../helpers/pages.ts'
+import { apiLogin, callApi, countRequests, defined, registerUser, signIn } from './support.ts'
 
 // A person's own pages, driven as a person would: by role and label, in a real Chromium, against a real
 // server. Every test starts from a fresh browser context (no cookies, nothing in memory).
@@ -12,27 +12,19 @@ const PASSWORD = 'a long enough passphrase'
 const skip = skipBrowserSuite('account pages browser tests')
 
 describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect) => {
-  let server: TestApp & { baseUrl: string }
-  let browser: Browser
+  const server = useTestApp(() => startUiServer({ dialect }))
+  const browser = useBrowser()
   let ui: UiPage
   let counter = 0
   const nextName = (prefix: string) => `${prefix}-${dialect}-${++counter}`
 
-  beforeAll(async () => {
-    server = await startUiServer({ dialect })
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
   afterEach(async () => {
     await ui?.context.close()
   })
 
   /** Runs a browser scenario and attaches what the browser saw when it fails. */
   const scenario = async (body: (ui: UiPage) => Promise<void>) => {
-    ui = await openPage(browser)
+    ui = await openPage(browser())
     try {
       await body(ui)
       expect(ui.problems, 'console errors, CSP violations or failed requests').toEqual([])

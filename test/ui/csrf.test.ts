@@ -3,8 +3,9 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../helpers/app.ts'
 import { launchBrowser, openPage, skipBrowserSuite, startUiServer, type UiPage } from '../helpers/browser.ts'
+import { withProblems } from '../helpers/pages.ts'
 import { auditEventsOf } from '../helpers/rows.ts'
-import { registerUser, signIn, withProblems } from './support.ts'
+import { registerUser, signIn } from './support.ts'
 
 // Attacks on the browser session from real pages in Chromium. The victim signs in to Gatehouse at
 // http://127.0.0.1:A; an attacker serves pages from http://localhost:B (another site: SameSite=Strict
