@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
 import type { TestDatabase } from './databases.ts'
+import type { UsersTable } from '../../src/db/schema.ts'
 import { usernameSkeleton } from '../../src/services/usernames.ts'
 
 // Direct reads and writes of stored rows: for proving what a request changed, and for setting up states
@@ -60,6 +62,31 @@ export async function insertUserRow(db: TestDb, user: UserRowInput): Promise<voi
       role: 'user',
       created_at: user.now,
       updated_at: user.now,
+      disabled_at: null,
+      last_login_at: null,
+    })
+    .execute()
+}
+
+/**
+ * Inserts a user row with the columns users had before username_skeleton existed, for a test that stops
+ * the migrations there and then checks what the later ones make of existing rows.
+ */
+export async function insertUserRowWithoutSkeleton(
+  db: TestDb,
+  user: { id: string; username: string; usernameCanonical: string },
+): Promise<void> {
+  const now = Date.now()
+  await (db as unknown as Kysely<{ users: Omit<UsersTable, 'username_skeleton'> }>)
+    .insertInto('users')
+    .values({
+      id: user.id,
+      username: user.username,
+      username_canonical: user.usernameCanonical,
+      password_hash: 'x',
+      role: 'user',
+      created_at: now,
+      updated_at: now,
       disabled_at: null,
       last_login_at: null,
     })
