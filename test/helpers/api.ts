@@ -13,6 +13,12 @@ export interface PublicUser {
   created_at: string
 }
 
+/**
+ * Every field of the user that /register answers with, sorted: the seed's four and issue 11's email
+ * fields. Nothing else may appear, the password hash least of all.
+ */
+export const PUBLIC_USER_FIELDS = ['created_at', 'email', 'email_verified', 'id', 'role', 'username']
+
 /** The token response of /login and /token. */
 export interface Tokens {
   access_token: string
