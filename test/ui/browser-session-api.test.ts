@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { describe, expect, it } from 'vitest'
 import { DIALECTS } from '../helpers/databases.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
 import { auditEventsOf } from '../helpers/rows.ts'
 import { defined } from './support.ts'
 
@@ -25,15 +25,10 @@ function cookieHeader(cookies: Cookies): string {
 }
 
 describe.each(DIALECTS)('the browser session cookie on %s', (dialect) => {
-  let testApp: TestApp | undefined
-  afterEach(async () => {
-    await testApp?.close()
-    testApp = undefined
-  })
+  const fresh = closedAfterEach()
 
   const setUp = async (env: Record<string, string> = {}) => {
-    testApp = await createTestApp({ dialect, env })
-    const { app } = testApp
+    const { app } = await fresh.app({ dialect, env })
     const registered = await app.inject({ method: 'POST', url: '/register', payload: USER })
     expect(registered.statusCode).toBe(201)
     return app
