@@ -110,24 +110,14 @@ describe.skipIf(skip).each(DIALECTS)('passkeys in Chromium with a virtual authen
     expect(creation.status, JSON.stringify(creation.body)).toBe(200)
     expect(creation.body).toMatchObject({ rp: { id: 'localhost' }, attestation: 'none' })
     const attestation = await inPage(page, CREATE, creation.body)
-    const stored = await api(
-      baseUrl,
-      'POST',
-      '/webauthn/register',
-      { name: 'Laptop', response: attestation },
-      token,
-    )
+    const storePasskey = (name: string) =>
+      api(baseUrl, 'POST', '/webauthn/register', { name, response: attestation }, token)
+    const stored = await storePasskey('Laptop')
     expect(stored.status, JSON.stringify(stored.body)).toBe(201)
     expect(stored.body).toMatchObject({ name: 'Laptop' })
     expect(stored.body.recovery_codes).toHaveLength(10)
     // The challenge was single-use: the same response cannot register again.
-    const again = await api(
-      baseUrl,
-      'POST',
-      '/webauthn/register',
-      { name: 'Again', response: attestation },
-      token,
-    )
+    const again = await storePasskey('Again')
     expect(again.status).toBe(401)
 
     // The password alone no longer signs in; the passkey finishes the login as the second factor.
