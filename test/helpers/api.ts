@@ -152,3 +152,14 @@ export function refresh(app: FastifyInstance, refreshToken: string) {
   const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken })
   return postForm(app, '/token', body.toString())
 }
+
+/** An HTTP Basic Authorization value for a client id and secret. */
+export function basicAuthorization(clientId: string, secret: string): string {
+  return `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`
+}
+
+/** POST /introspect (RFC 7662) for `token`, sending `authorization` as the client's credentials, if any. */
+export function attemptIntrospection(app: FastifyInstance, token: string, authorization?: string) {
+  const body = new URLSearchParams({ token }).toString()
+  return postForm(app, '/introspect', body, authorization === undefined ? {} : { authorization })
+}

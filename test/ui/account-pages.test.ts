@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openPage, skipBrowserSuite, startUiServer, type UiPage } from '../helpers/browser.ts'
 import { DIALECTS } from '../helpers/databases.ts'
@@ -31,6 +32,14 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
     } catch (error) {
       throw withProblems(ui.problems, error)
     }
+  }
+
+  /** Registers a new account (named from `prefix`), signs it in on `page` and returns its name. */
+  const signedInNewcomer = async (page: Page, prefix: string) => {
+    const username = nextName(prefix)
+    await registerUser(server.baseUrl, username, PASSWORD)
+    await signIn(page, server.baseUrl, { username, password: PASSWORD })
+    return username
   }
   it('registers, lands signed in on the account page, and keeps no token where a script could read it', () =>
     scenario(async ({ context, page }) => {
@@ -120,9 +129,7 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
 
   it('a reload keeps the person signed in: the refresh cookie brings a new access token', () =>
     scenario(async ({ page }) => {
-      const username = nextName('reloader')
-      await registerUser(server.baseUrl, username, PASSWORD)
-      await signIn(page, server.baseUrl, { username, password: PASSWORD })
+      const username = await signedInNewcomer(page, 'reloader')
       const refreshes = countRequests(page, '/session/refresh')
       await page.reload()
       await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor()
@@ -135,9 +142,7 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
 
   it('renews an expired access token from the cookie without the person noticing', () =>
     scenario(async ({ page }) => {
-      const username = nextName('expiring')
-      await registerUser(server.baseUrl, username, PASSWORD)
-      await signIn(page, server.baseUrl, { username, password: PASSWORD })
+      await signedInNewcomer(page, 'expiring')
       // The access token lives 30 minutes; move the server's clock past that.
       server.clock.advanceSeconds(31 * 60)
       const refreshes = countRequests(page, '/session/refresh')
@@ -238,9 +243,7 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
 
   it('deletes the account after a confirmation that asks for the password', () =>
     scenario(async ({ context, page }) => {
-      const username = nextName('leaver')
-      await registerUser(server.baseUrl, username, PASSWORD)
-      await signIn(page, server.baseUrl, { username, password: PASSWORD })
+      const username = await signedInNewcomer(page, 'leaver')
       await page.getByRole('button', { name: 'Delete account…' }).click()
       const dialog = page.getByRole('dialog', { name: 'Delete your account?' })
       await dialog.getByLabel('Password').fill('not my password')
@@ -268,9 +271,7 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
 
   it('signs out: the session ends on the server, and the account page asks to sign in again', () =>
     scenario(async ({ context, page }) => {
-      const username = nextName('signout')
-      await registerUser(server.baseUrl, username, PASSWORD)
-      await signIn(page, server.baseUrl, { username, password: PASSWORD })
+      const username = await signedInNewcomer(page, 'signout')
       const sessionsBefore = await server.app.services.db
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
