@@ -112,19 +112,14 @@ describe('the HTTP surface', () => {
     })
     expect(tooLarge.statusCode).toBe(413)
     expect(tooLarge.json()).toEqual({ detail: 'Request body is too large', code: 'body_too_large' })
-    const wrongType = await inject({
-      method: 'POST',
-      url: '/register',
-      payload: 'username=a&password=b',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    })
+    const registerRaw = (payload: string, contentType: string) =>
+      inject({ method: 'POST', url: '/register', payload, headers: { 'content-type': contentType } })
+    const wrongType = await registerRaw('username=a&password=b', 'application/x-www-form-urlencoded')
     expect(wrongType.statusCode).toBe(415)
-    const poisoned = await inject({
-      method: 'POST',
-      url: '/register',
-      payload: '{"username":"p","password":"correct horse battery","__proto__":{"role":"admin"}}',
-      headers: { 'content-type': 'application/json' },
-    })
+    const poisoned = await registerRaw(
+      '{"username":"p","password":"correct horse battery","__proto__":{"role":"admin"}}',
+      'application/json',
+    )
     expect(poisoned.statusCode).toBe(400)
   })
 

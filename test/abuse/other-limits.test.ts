@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { attemptRegister, postForm, refresh, registerUser } from '../helpers/api.ts'
+import {
+  attemptIntrospection,
+  attemptRegister,
+  basicAuthorization,
+  refresh,
+  registerUser,
+} from '../helpers/api.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
 import { STORES } from '../helpers/stores.ts'
 import { PASSWORD } from '../helpers/users.ts'
 
 const CLIENT = { id: 'resource-server', secret: 'resource-server-secret-0123' }
-const basic = (secret: string) => `Basic ${Buffer.from(`${CLIENT.id}:${secret}`).toString('base64')}`
+const basic = (secret: string) => basicAuthorization(CLIENT.id, secret)
 
 describe.each(STORES)('per-IP limits on $name', (variant) => {
   const fresh = closedAfterEach()
@@ -42,8 +48,7 @@ describe.each(STORES)('per-IP limits on $name', (variant) => {
   it('throttles an IP that keeps failing introspection (bad client secret or inactive tokens)', async () => {
     const { app } = await start({ GATEHOUSE_INTROSPECTION_CLIENTS: `${CLIENT.id}:${CLIENT.secret}` })
     await registerUser(app, 'introspected')
-    const introspect = (authorization: string) =>
-      postForm(app, '/introspect', 'token=not-a-token', { authorization })
+    const introspect = (authorization: string) => attemptIntrospection(app, 'not-a-token', authorization)
     for (let i = 0; i < 100; i++)
       expect((await introspect(basic('wrong-secret-guess-00'))).statusCode).toBe(401)
     for (let i = 0; i < 100; i++)

@@ -1,12 +1,10 @@
-import { Migrator, type Kysely } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { MIGRATIONS } from '../../src/db/migrate.ts'
-import type { UsersTable } from '../../src/db/schema.ts'
 import { canonicalUsername } from '../../src/services/usernames.ts'
 import { attemptLogin } from '../helpers/api.ts'
 import type { TestApp } from '../helpers/app.ts'
-import { DIALECTS, type TestDatabase } from '../helpers/databases.ts'
+import { DIALECTS, migratorFor, type TestDatabase } from '../helpers/databases.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
+import { insertUserRowWithoutSkeleton } from '../helpers/rows.ts'
 import { PASSWORD } from '../helpers/users.ts'
 
 // Regression (security review): usernames were compared by NFKC + toLowerCase(), which is not case
@@ -63,30 +61,17 @@ describe.each(DIALECTS)('usernames are unique by case folding on %s', (dialect) 
     expect(login.statusCode).toBe(200)
   })
 
-  const migratorFor = (handle: TestDatabase['handle']) =>
-    new Migrator({ db: handle.db, provider: { getMigrations: async () => MIGRATIONS } })
-  const insertOldStyle = async (handle: TestDatabase['handle'], id: string, username: string) => {
-    const now = Date.now()
-    // Inserted at migration 004, before username_skeleton exists: the row has the columns of that time.
-    await (handle.db as unknown as Kysely<{ users: Omit<UsersTable, 'username_skeleton'> }>)
-      .insertInto('users')
-      .values({
-        id,
-        username,
-        username_canonical: username.normalize('NFKC').toLowerCase(),
-        password_hash: 'x',
-        role: 'user',
-        created_at: now,
-        updated_at: now,
-        disabled_at: null,
-        last_login_at: null,
-      })
-      .execute()
-  }
+  // Inserted at migration 004, with the canonical name of that time (NFKC + lower case).
+  const insertOldStyle = (handle: TestDatabase['handle'], id: string, username: string) =>
+    insertUserRowWithoutSkeleton(handle.db, {
+      id,
+      username,
+      usernameCanonical: username.normalize('NFKC').toLowerCase(),
+    })
 
   it('migrates lower-cased canonical names to folded ones', async () => {
     const database = await fresh.database(dialect)
-    const migrator = migratorFor(database.handle)
+    const migrator = migratorFor(database.handle.db)
     expect((await migrator.migrateTo('2026-11-26-004-leases')).error).toBeUndefined()
     await insertOldStyle(database.handle, 'a', 'Straße')
     await insertOldStyle(database.handle, 'b', 'Alice')
@@ -106,7 +91,7 @@ describe.each(DIALECTS)('usernames are unique by case folding on %s', (dialect) 
 
   it('stops on names that collide once folded, naming both, and changes nothing', async () => {
     const database = await fresh.database(dialect)
-    const migrator = migratorFor(database.handle)
+    const migrator = migratorFor(database.handle.db)
     await migrator.migrateTo('2026-11-26-004-leases')
     await insertOldStyle(database.handle, 'a', 'straße')
     await insertOldStyle(database.handle, 'b', 'strasse')

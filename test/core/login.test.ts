@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { getWithToken, registerUser, type PublicUser, type Tokens } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { useTestApp } from '../helpers/hooks.ts'
-import { setUserDisabledAt } from '../helpers/rows.ts'
+import { sessionCount, setUserDisabledAt } from '../helpers/rows.ts'
 import { decodeToken } from '../helpers/tokens.ts'
 import { PASSWORD } from '../helpers/users.ts'
 import { createCoreApp } from './app.ts'
@@ -166,15 +166,7 @@ describe.each(DIALECTS)('POST /login on %s', (dialect) => {
     })
 
     it('opens no session for a failed login', async () => {
-      const count = async () =>
-        Number(
-          (
-            await testApp.app.services.db
-              .selectFrom('sessions')
-              .select((eb) => eb.fn.countAll<number | string>().as('count'))
-              .executeTakeFirstOrThrow()
-          ).count,
-        )
+      const count = () => sessionCount(testApp.app)
       const before = await count()
       for (const payload of Object.values(attempts)) await loginJson(payload)
       expect(await count()).toBe(before)

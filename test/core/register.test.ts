@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { loginToken, registerUser } from '../helpers/api.ts'
+import { loginToken, PUBLIC_USER_FIELDS, registerUser } from '../helpers/api.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { defined } from '../helpers/defined.ts'
 import { useTestApp } from '../helpers/hooks.ts'
@@ -19,14 +19,7 @@ describe.each(DIALECTS)('POST /register on %s', (dialect) => {
     const response = await register({ username: 'Register-Alice', password: PASSWORD })
     expect(response.statusCode).toBe(201)
     const body = response.json<Record<string, string>>()
-    expect(Object.keys(body).sort()).toEqual([
-      'created_at',
-      'email',
-      'email_verified',
-      'id',
-      'role',
-      'username',
-    ])
+    expect(Object.keys(body).sort()).toEqual(PUBLIC_USER_FIELDS)
     expect(body).toMatchObject({ email: null, email_verified: false })
     expect(body.id).toMatch(UUID_V7)
     // The display form keeps its case; only the uniqueness key is folded.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { PUBLIC_USER_FIELDS } from '../helpers/api.ts'
 import { startTestServer } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { useTestApp } from '../helpers/hooks.ts'
@@ -20,14 +21,7 @@ describe.each(DIALECTS)('the seed client flow over HTTP on %s', (dialect) => {
     })
     expect(registered.status).toBe(201)
     // The seed's four fields, plus issue 11's email fields (null and false for a seed client).
-    expect(Object.keys(registered.body).sort()).toEqual([
-      'created_at',
-      'email',
-      'email_verified',
-      'id',
-      'role',
-      'username',
-    ])
+    expect(Object.keys(registered.body).sort()).toEqual(PUBLIC_USER_FIELDS)
     expect(registered.body).toMatchObject({ username: 'seed-user', role: 'user' })
 
     const login = await call('POST', '/login', { body: { username: 'seed-user', password: PASSWORD } })

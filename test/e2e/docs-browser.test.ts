@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../helpers/app.ts'
+import { launchBrowser, skipBrowserSuite } from '../helpers/browser.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { defined } from '../helpers/defined.ts'
 import { postJson } from '../helpers/http.ts'
@@ -10,16 +10,7 @@ import { postJson } from '../helpers/http.ts'
 // browser proves it: Swagger UI's password flow posts the form itself, reads the token, and is subject
 // to the page's CSP, none of which inject() exercises.
 
-const CHROMIUM = '/usr/bin/chromium'
-const browserInstalled = existsSync(CHROMIUM)
-// CI installs Chromium and sets this, so a missing browser there is a failure, never a quiet skip.
-const browserRequired = process.env.GATEHOUSE_TEST_REQUIRE_BROWSER === '1'
-const skipBrowser = !browserInstalled && !browserRequired
-if (skipBrowser) {
-  console.log(
-    `[gatehouse tests] /docs browser test skipped: ${CHROMIUM} not found (apt install chromium to run it)`,
-  )
-}
+const skipBrowser = skipBrowserSuite('/docs browser test')
 
 const USER = { username: 'docs-browser-user', password: 'browser password 4 docs' }
 
@@ -27,20 +18,10 @@ describe.each(DIALECTS)('Swagger UI at /docs in Chromium on %s', (dialect) => {
   let server: TestServer | undefined
   let browser: Browser | undefined
   beforeAll(async () => {
-    if (!browserInstalled) return
+    if (skipBrowser) return
     server = await startTestServer({ dialect })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    })
+    // Fails here when CI requires the browser and it is not installed.
+    browser = await launchBrowser()
   })
   afterAll(async () => {
     await browser?.close()
@@ -50,8 +31,6 @@ describe.each(DIALECTS)('Swagger UI at /docs in Chromium on %s', (dialect) => {
   it.skipIf(skipBrowser)(
     'authorizes with the password dialog, then Try it out on GET /profile shows 200 and the user',
     async () => {
-      if (!browserInstalled)
-        throw new Error(`GATEHOUSE_TEST_REQUIRE_BROWSER=1 but ${CHROMIUM} does not exist`)
       const registered = await postJson(defined(server).baseUrl, '/register', USER)
       expect(registered.status).toBe(201)
 

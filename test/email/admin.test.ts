@@ -1,26 +1,20 @@
 import { join } from 'node:path'
 import { writeFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { attemptLogin, callWithToken, registerUser } from '../helpers/api.ts'
 import { createAdminApp } from '../helpers/admin.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { postJson, tokenOf } from '../helpers/email.ts'
 import { temporaryDirectory } from '../helpers/files.ts'
-import { useTestApp } from '../helpers/hooks.ts'
-import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts'
+import { useRunning, useTestApp } from '../helpers/hooks.ts'
+import { startSmtpServer } from '../helpers/smtp.ts'
 import { PASSWORD } from '../helpers/users.ts'
 import { importUsers } from '../../src/services/import/importer.ts'
 import { openJsonl } from '../../src/services/import/jsonl.ts'
 
 for (const dialect of DIALECTS) {
   describe(`admin email handling and import on ${dialect}`, () => {
-    let smtp: TestSmtpServer
-    beforeAll(async () => {
-      smtp = await startSmtpServer()
-    })
-    afterAll(async () => {
-      await smtp.close()
-    })
+    const smtp = useRunning(startSmtpServer)
     const testApp = useTestApp(() => createAdminApp(dialect, smtp.env()), 'test')
     const admin = (method: 'PATCH' | 'POST' | 'GET', url: string, payload?: object) =>
       callWithToken(testApp.app, testApp.rootToken, method, url, payload)

@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { attemptLogin, callWithToken, login } from '../helpers/api.ts'
 import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { codeOf, postJson, tokenOf, verifiedUser } from '../helpers/email.ts'
-import { useTestApp } from '../helpers/hooks.ts'
-import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts'
+import { useRunning, useTestApp } from '../helpers/hooks.ts'
+import { outboxMessagesOf } from '../helpers/rows.ts'
+import { startSmtpServer } from '../helpers/smtp.ts'
 import { PASSWORD } from '../helpers/users.ts'
 
 for (const dialect of DIALECTS) {
   describe(`email change on ${dialect}`, () => {
-    let smtp: TestSmtpServer
-    beforeAll(async () => {
-      smtp = await startSmtpServer()
-    })
-    afterAll(async () => {
-      await smtp.close()
-    })
+    const smtp = useRunning(startSmtpServer)
     const testApp = useTestApp(() => createTestApp({ dialect, env: smtp.env() }), 'test')
     const changeEmail = (token: string, email: string, password = PASSWORD) =>
       callWithToken(testApp.app, token, 'PUT', '/profile/email', { email, password })
@@ -84,11 +79,7 @@ for (const dialect of DIALECTS) {
       for (let index = 0; index < 12; index++) {
         expect((await changeEmail(token, `hop${index}@example.com`)).statusCode).toBe(202)
       }
-      const confirmations = await app.services.db
-        .selectFrom('email_outbox')
-        .select('id')
-        .where('kind', '=', 'email_change_confirm')
-        .execute()
+      const confirmations = await outboxMessagesOf(app, 'email_change_confirm')
       // The registration's verification message was the account's first of ten.
       expect(confirmations).toHaveLength(9)
     })

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ManualClock } from '../helpers/clock.ts'
 import { GATEHOUSE_BIN, CLI_TEST_TIMEOUT_MS } from '../helpers/cli.ts'
 import { createTestApp } from '../helpers/app.ts'
-import { TEST_SECRET } from '../helpers/config.ts'
+import { TEST_ENV } from '../helpers/config.ts'
 import {
   createTestDatabase,
   DIALECTS,
@@ -15,21 +14,13 @@ import {
 } from '../helpers/databases.ts'
 import { postJson, registerWithEmail, tokenOf } from '../helpers/email.ts'
 import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
+import { freePort } from '../helpers/ports.ts'
 import { startSmtpServer } from '../helpers/smtp.ts'
 import { waitFor } from '../helpers/wait.ts'
 import { connectDatabase } from '../../src/db/connect.ts'
 
 // A message queued by a process that then dies (SIGKILL: no shutdown hook runs) is still delivered by
 // the next process: the outbox row committed with the request, and nothing else is needed.
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
 
 for (const dialect of DIALECTS) {
   describe(`a killed process on ${dialect}`, () => {
@@ -85,11 +76,7 @@ for (const dialect of DIALECTS) {
             PATH: process.env.PATH ?? '',
             PORT: String(port),
             GATEHOUSE_DATABASE_URL: databaseUrl,
-            GATEHOUSE_SECRET: TEST_SECRET,
-            GATEHOUSE_ISSUER: 'http://gatehouse.test',
-            GATEHOUSE_ARGON2_MEMORY_KIB: '64',
-            GATEHOUSE_ARGON2_ITERATIONS: '1',
-            GATEHOUSE_LOG_LEVEL: 'silent',
+            ...TEST_ENV,
             ...smtp.env(),
           },
           stdio: 'ignore',

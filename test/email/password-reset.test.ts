@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { attemptLogin, callWithToken, login, profileStatus } from '../helpers/api.ts'
 import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { codeOf, postJson, registerWithEmail, tokenOf, verifiedUser } from '../helpers/email.ts'
-import { useTestApp } from '../helpers/hooks.ts'
-import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts'
+import { useRunning, useTestApp } from '../helpers/hooks.ts'
+import { outboxMessagesOf } from '../helpers/rows.ts'
+import { startSmtpServer } from '../helpers/smtp.ts'
 import { PASSWORD } from '../helpers/users.ts'
 import {
   FORGOT_PASSWORD_FLOOR_MS,
@@ -15,25 +16,14 @@ const NEW_PASSWORD = 'a brand new passphrase 42'
 
 for (const dialect of DIALECTS) {
   describe(`password reset by email on ${dialect}`, () => {
-    let smtp: TestSmtpServer
-    beforeAll(async () => {
-      smtp = await startSmtpServer()
-    })
-    afterAll(async () => {
-      await smtp.close()
-    })
+    const smtp = useRunning(startSmtpServer)
     const testApp = useTestApp(() => createTestApp({ dialect, env: smtp.env() }), 'test')
 
     const forgot = (payload: object, remoteAddress = '127.0.0.1') =>
       testApp.app.inject({ method: 'POST', url: '/password/forgot', payload, remoteAddress })
     const resetMessages = async () => {
       await settlePasswordResetRequests(testApp.app.services)
-      const rows = await testApp.app.services.db
-        .selectFrom('email_outbox')
-        .select('id')
-        .where('kind', '=', 'password_reset')
-        .execute()
-      return rows.length
+      return (await outboxMessagesOf(testApp.app, 'password_reset')).length
     }
 
     it('by link: the new password works, every session is revoked, a notice is sent, the link is spent', async () => {

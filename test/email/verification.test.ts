@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { attemptLogin, getWithToken, login, passwordGrant } from '../helpers/api.ts'
 import { createTestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { codeOf, postJson, registerWithEmail, tokenOf, verifiedUser } from '../helpers/email.ts'
-import { closedAfterEach, useTestApp } from '../helpers/hooks.ts'
-import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts'
+import { closedAfterEach, useRunning, useTestApp } from '../helpers/hooks.ts'
+import { startSmtpServer } from '../helpers/smtp.ts'
 import { PASSWORD } from '../helpers/users.ts'
 
 for (const dialect of DIALECTS) {
   describe(`email verification on ${dialect}`, () => {
-    let smtp: TestSmtpServer
-    beforeAll(async () => {
-      smtp = await startSmtpServer()
-    })
-    afterAll(async () => {
-      await smtp.close()
-    })
+    const smtp = useRunning(startSmtpServer)
     const testApp = useTestApp(
       () => createTestApp({ dialect, env: { ...smtp.env(), GATEHOUSE_PUBLIC_URL: 'https://id.example' } }),
       'test',

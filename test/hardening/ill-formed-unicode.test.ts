@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isWellFormedText } from '../../src/services/well-formed.ts'
+import { registerUser } from '../helpers/api.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 
@@ -23,12 +24,7 @@ describe.each(DIALECTS)('ill-formed Unicode on %s', (dialect) => {
   let accessToken: string
   beforeAll(async () => {
     testApp = await createTestApp({ dialect })
-    const created = await testApp.app.inject({
-      method: 'POST',
-      url: '/register',
-      payload: { username: 'wellformed', password: PASSWORD },
-    })
-    expect(created.statusCode).toBe(201)
+    await registerUser(testApp.app, 'wellformed', PASSWORD)
     const login = await testApp.app.inject({
       method: 'POST',
       url: '/login',

@@ -10,6 +10,7 @@ import { importUsers } from '../../src/services/import/importer.ts'
 import { openFastapiSqlite } from '../../src/services/import/fastapi-sqlite.ts'
 import { openJsonl } from '../../src/services/import/jsonl.ts'
 import { normalizeNewUsername } from '../../src/services/usernames.ts'
+import { callWithToken } from '../helpers/api.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { TEST_SECRET } from '../helpers/config.ts'
 import { DIALECTS } from '../helpers/databases.ts'
@@ -149,26 +150,14 @@ describe.each(DIALECTS)('lookalike usernames over the API on %s', (dialect) => {
   })
 
   it('finding 1: admin create and admin rename refuse lookalikes', async () => {
-    const headers = { authorization: `Bearer ${adminToken}` }
-    const created = await testApp.app.inject({
-      method: 'POST',
-      url: '/admin/users',
-      headers,
-      payload: { username: '\u027Eoot1', password: PASSWORD },
-    })
+    const admin = (method: 'POST' | 'PATCH', url: string, payload: object) =>
+      callWithToken(testApp.app, adminToken, method, url, payload)
+    const created = await admin('POST', '/admin/users', { username: '\u027Eoot1', password: PASSWORD })
     expect(created.statusCode).toBe(409)
-    const other = await testApp.app.inject({
-      method: 'POST',
-      url: '/admin/users',
-      headers,
-      payload: { username: 'admin-made', password: PASSWORD },
-    })
+    const other = await admin('POST', '/admin/users', { username: 'admin-made', password: PASSWORD })
     expect(other.statusCode).toBe(201)
-    const patched = await testApp.app.inject({
-      method: 'PATCH',
-      url: `/admin/users/${other.json<{ id: string }>().id}`,
-      headers,
-      payload: { username: 'r\u043Eot1' },
+    const patched = await admin('PATCH', `/admin/users/${other.json<{ id: string }>().id}`, {
+      username: 'r\u043Eot1',
     })
     expect(patched.statusCode).toBe(409)
   })

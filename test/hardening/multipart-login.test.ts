@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { registerUser } from '../helpers/api.ts'
 import { startTestServer, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { sessionCount } from '../helpers/rows.ts'
 
 const PASSWORD = 'multipart-password-42'
 const BOUNDARY = '----gatehouse-test-boundary'
@@ -27,12 +29,7 @@ describe.each(DIALECTS)('multipart/form-data on /login (%s)', (dialect) => {
   let testApp: TestApp & { baseUrl: string }
   beforeAll(async () => {
     testApp = await startTestServer({ dialect })
-    const created = await testApp.app.inject({
-      method: 'POST',
-      url: '/register',
-      payload: { username: 'formdata', password: PASSWORD },
-    })
-    expect(created.statusCode).toBe(201)
+    await registerUser(testApp.app, 'formdata', PASSWORD)
   })
   afterAll(async () => {
     await testApp.close()
@@ -44,15 +41,6 @@ describe.each(DIALECTS)('multipart/form-data on /login (%s)', (dialect) => {
       payload: multipartBody(parts),
       headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
     })
-  const sessionCount = async () =>
-    Number(
-      (
-        await testApp.app.services.db
-          .selectFrom('sessions')
-          .select((eb) => eb.fn.countAll<number | string>().as('count'))
-          .executeTakeFirstOrThrow()
-      ).count,
-    )
 
   it('finding 8: logs in with the fields of a browser FormData, over real HTTP', async () => {
     const form = new FormData()
@@ -77,7 +65,7 @@ describe.each(DIALECTS)('multipart/form-data on /login (%s)', (dialect) => {
   })
 
   it('finding 8: refuses a file part with a 4xx, and starts no session', async () => {
-    const before = await sessionCount()
+    const before = await sessionCount(testApp.app)
     for (const parts of [
       [
         { name: 'username', value: 'formdata' },
@@ -93,7 +81,7 @@ describe.each(DIALECTS)('multipart/form-data on /login (%s)', (dialect) => {
       expect(response.statusCode).toBe(415)
       expect(response.json()).toMatchObject({ code: 'unsupported_media_type' })
     }
-    expect(await sessionCount()).toBe(before)
+    expect(await sessionCount(testApp.app)).toBe(before)
   })
 
   it('finding 8: stays small and bounded: long values, many fields, repeats and unknown fields are refused', async () => {

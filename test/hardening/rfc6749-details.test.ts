@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { login, postForm, registerUser } from '../helpers/api.ts'
+import { attemptIntrospection, basicAuthorization, login, postForm, registerUser } from '../helpers/api.ts'
 import { PASSWORD } from '../helpers/users.ts'
 
 const CLIENT = { id: 'orders-api', secret: 'orders-api-secret-0123456789' }
-const basic = `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}`
+const basic = basicAuthorization(CLIENT.id, CLIENT.secret)
 
 // Regression (issue 16, finding 7): three places where /token and /introspect strayed from the RFCs.
 describe.each(DIALECTS)('RFC 6749 and RFC 7662 details on %s', (dialect) => {
@@ -63,20 +63,10 @@ describe.each(DIALECTS)('RFC 6749 and RFC 7662 details on %s', (dialect) => {
 
   it('finding 7: introspecting a refresh token names no token_type (RFC 7662 §2.2, RFC 6749 §7.1)', async () => {
     const pair = await login(testApp.app, 'ada')
-    const refreshInfo = await postForm(
-      testApp.app,
-      '/introspect',
-      new URLSearchParams({ token: pair.refresh_token }).toString(),
-      { authorization: basic },
-    )
+    const refreshInfo = await attemptIntrospection(testApp.app, pair.refresh_token, basic)
     expect(refreshInfo.json()).toMatchObject({ active: true })
     expect(refreshInfo.json()).not.toHaveProperty('token_type')
-    const accessInfo = await postForm(
-      testApp.app,
-      '/introspect',
-      new URLSearchParams({ token: pair.access_token }).toString(),
-      { authorization: basic },
-    )
+    const accessInfo = await attemptIntrospection(testApp.app, pair.access_token, basic)
     expect(accessInfo.json()).toMatchObject({ active: true, token_type: 'Bearer' })
   })
 })

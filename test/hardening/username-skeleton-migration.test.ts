@@ -1,9 +1,7 @@
-import { Migrator, type Kysely } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
-import { MIGRATIONS } from '../../src/db/migrate.ts'
-import type { UsersTable } from '../../src/db/schema.ts'
 import { canonicalUsername, usernameSkeleton } from '../../src/services/usernames.ts'
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/databases.ts'
+import { createTestDatabase, DIALECTS, migratorFor, type TestDatabase } from '../helpers/databases.ts'
+import { insertUserRowWithoutSkeleton } from '../helpers/rows.ts'
 
 const BEFORE = '2026-11-30-006-throttle-counters'
 
@@ -18,26 +16,9 @@ describe.each(DIALECTS)('the username skeleton migration on %s', (dialect) => {
       database = undefined
     }
   })
-  const migratorFor = (db: TestDatabase['handle']['db']) =>
-    new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } })
   // Rows as the schema of migration 006 has them: no username_skeleton yet.
-  const insertBefore = async (db: TestDatabase['handle']['db'], id: string, username: string) => {
-    const now = Date.now()
-    await (db as unknown as Kysely<{ users: Omit<UsersTable, 'username_skeleton'> }>)
-      .insertInto('users')
-      .values({
-        id,
-        username,
-        username_canonical: canonicalUsername(username),
-        password_hash: 'x',
-        role: 'user',
-        created_at: now,
-        updated_at: now,
-        disabled_at: null,
-        last_login_at: null,
-      })
-      .execute()
-  }
+  const insertBefore = (db: TestDatabase['handle']['db'], id: string, username: string) =>
+    insertUserRowWithoutSkeleton(db, { id, username, usernameCanonical: canonicalUsername(username) })
   const columns = async (db: TestDatabase['handle']['db']) =>
     (await db.introspection.getTables())
       .find((table) => table.name === 'users')

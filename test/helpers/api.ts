@@ -13,6 +13,12 @@ export interface PublicUser {
   created_at: string
 }
 
+/**
+ * Every field of the user that /register answers with, sorted: the seed's four and issue 11's email
+ * fields. Nothing else may appear, the password hash least of all.
+ */
+export const PUBLIC_USER_FIELDS = ['created_at', 'email', 'email_verified', 'id', 'role', 'username']
+
 /** The token response of /login and /token. */
 export interface Tokens {
   access_token: string
@@ -145,4 +151,15 @@ export function passwordGrant(app: FastifyInstance, username: string, password: 
 export function refresh(app: FastifyInstance, refreshToken: string) {
   const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken })
   return postForm(app, '/token', body.toString())
+}
+
+/** An HTTP Basic Authorization value for a client id and secret. */
+export function basicAuthorization(clientId: string, secret: string): string {
+  return `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`
+}
+
+/** POST /introspect (RFC 7662) for `token`, sending `authorization` as the client's credentials, if any. */
+export function attemptIntrospection(app: FastifyInstance, token: string, authorization?: string) {
+  const body = new URLSearchParams({ token }).toString()
+  return postForm(app, '/introspect', body, authorization === undefined ? {} : { authorization })
 }

@@ -1,10 +1,10 @@
 import axe from 'axe-core'
 import { existsSync, mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { buildUi } from '../../scripts/build-ui.ts'
 import { createTestApp, type TestApp, type TestAppOptions } from './app.ts'
+import { freePort } from './ports.ts'
 
 /** Debian's Chromium, driven by playwright-core (no browser download). */
 export const CHROMIUM_PATH = '/usr/bin/chromium'
@@ -62,20 +62,6 @@ export async function startUiServer(
   return { ...testApp, baseUrl }
 }
 
-/** A port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      )
-    })
-  })
-}
-
 /** A fresh browser context (its own cookies) and page, with everything that goes wrong collected. */
 export interface UiPage {
   context: BrowserContext
@@ -110,6 +96,32 @@ export async function openPage(
     if (reason !== 'net::ERR_ABORTED') problems.push(`request failed: ${request.url()} ${reason}`)
   })
   return { context, page, problems }
+}
+
+/**
+ * Gives the page a DevTools virtual authenticator: CTAP2, built in (like a phone's or laptop's), with
+ * resident keys (discoverable passkeys) and user verification that always succeeds, as if the person
+ * touched the sensor. Returns a way to count the passkeys it holds.
+ */
+export async function addVirtualAuthenticator(
+  page: Page,
+): Promise<{ credentialCount: () => Promise<number> }> {
+  const devtools = await page.context().newCDPSession(page)
+  await devtools.send('WebAuthn.enable')
+  const { authenticatorId } = await devtools.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  })
+  return {
+    credentialCount: async () =>
+      (await devtools.send('WebAuthn.getCredentials', { authenticatorId })).credentials.length,
+  }
 }
 
 /** The parts of an axe violation worth printing. */

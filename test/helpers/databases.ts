@@ -1,6 +1,8 @@
+import { Migrator } from 'kysely'
 import pg from 'pg'
 import { randomBytes } from 'node:crypto'
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connect.ts'
+import { MIGRATIONS } from '../../src/db/migrate.ts'
 import type { Dialect } from '../../src/db/schema.ts'
 
 /** The PostgreSQL server tests may use; unset means PostgreSQL suites are skipped (except in CI). */
@@ -80,4 +82,9 @@ async function adminQuery(text: string): Promise<void> {
   } finally {
     await client.end()
   }
+}
+
+/** A Migrator over the project's migrations, to stop a test database at an older schema and go on later. */
+export function migratorFor(db: DatabaseHandle['db']): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } })
 }

@@ -8,15 +8,27 @@ import type { Dialect } from '../../src/db/schema.ts'
 /** `suite`: one instance for the enclosing describe block; `test`: a fresh one for every test. */
 export type Scope = 'suite' | 'test'
 
+/** Anything a test starts and must close: an app, a server, a mail server. */
+export interface Closable {
+  close(): Promise<void>
+}
+
 /**
- * Starts an app (or a server, or an admin app) with `start` before the block, or before each test, and
- * closes it after. The returned object reads through to the running instance, so tests write
- * `testApp.app` or `const { app, clock } = testApp` as they would with a variable of their own.
+ * Starts something with `start` before the block, or before each test, and closes it after. The returned
+ * object reads through to the running instance, so tests use it as they would a variable of their own.
  */
-export function useTestApp<T extends TestApp>(start: () => Promise<T>, scope: Scope = 'suite'): T {
+export function useRunning<T extends Closable>(start: () => Promise<T>, scope: Scope = 'suite'): T {
   const current = running(start, scope)
   // Every property read goes to the instance running now; there is none outside tests and hooks.
   return new Proxy({} as T, { get: (_target, key) => Reflect.get(current(), key) as unknown })
+}
+
+/**
+ * useRunning for an app (or a server, or an admin app): tests write `testApp.app` or
+ * `const { app, clock } = testApp`.
+ */
+export function useTestApp<T extends TestApp>(start: () => Promise<T>, scope: Scope = 'suite'): T {
+  return useRunning(start, scope)
 }
 
 /** Apps, servers and databases a test starts itself; each is closed after that test, the newest first. */
@@ -44,7 +56,7 @@ export function closedAfterEach(): ClosedAfterEach {
   }
 }
 
-function running<T extends TestApp>(start: () => Promise<T>, scope: Scope): () => T {
+function running<T extends Closable>(start: () => Promise<T>, scope: Scope): () => T {
   let current: T | undefined
   const [before, after] = scope === 'suite' ? [beforeAll, afterAll] : [beforeEach, afterEach]
   before(async () => {
@@ -55,7 +67,7 @@ function running<T extends TestApp>(start: () => Promise<T>, scope: Scope): () =
     current = undefined
   })
   return () => {
-    if (current === undefined) throw new Error('the test app is not running (read it inside a test or hook)')
+    if (current === undefined) throw new Error('nothing is running here (read it inside a test or hook)')
     return current
   }
 }

@@ -72,6 +72,20 @@ export function attemptSecondFactor(
   return app.inject({ method: 'POST', url: '/login/mfa', payload: body, ...options })
 }
 
+/** POST /login/mfa/enroll/totp: starts TOTP enrollment with the token of a login that must enroll. */
+export function attemptEnrollmentStart(app: FastifyInstance, mfaToken: string) {
+  return app.inject({ method: 'POST', url: '/login/mfa/enroll/totp', payload: { mfa_token: mfaToken } })
+}
+
+/** POST /login/mfa/enroll/totp/confirm: finishes that enrollment (and the login) with a code. */
+export function attemptEnrollmentConfirm(app: FastifyInstance, mfaToken: string, code: string) {
+  return app.inject({
+    method: 'POST',
+    url: '/login/mfa/enroll/totp/confirm',
+    payload: { mfa_token: mfaToken, code },
+  })
+}
+
 /** Logs in with password and the current TOTP code; returns the tokens. */
 export async function loginWithTotp(
   app: FastifyInstance,

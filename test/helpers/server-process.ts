@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { GATEHOUSE_BIN } from './cli.ts'
-import { TEST_SECRET } from './config.ts'
+import { TEST_ENV } from './config.ts'
 import { waitFor } from './wait.ts'
 
 // `gatehouse serve` as a child process, for what only a real process shows: signals, exits, restarts.
@@ -15,14 +15,8 @@ export interface ServerProcess {
   exited: Promise<number | string>
 }
 
-/** Cheap argon2, a fixed secret and info logs: what a server process in a test starts with. */
-export const SERVER_PROCESS_ENV: Record<string, string> = {
-  GATEHOUSE_SECRET: TEST_SECRET,
-  GATEHOUSE_ISSUER: 'http://gatehouse.test',
-  GATEHOUSE_ARGON2_MEMORY_KIB: '64',
-  GATEHOUSE_ARGON2_ITERATIONS: '1',
-  GATEHOUSE_LOG_LEVEL: 'info',
-}
+/** TEST_ENV with info logs: what a server process in a test starts with. */
+export const SERVER_PROCESS_ENV: Record<string, string> = { ...TEST_ENV, GATEHOUSE_LOG_LEVEL: 'info' }
 
 /** Starts `gatehouse serve` on `port` with only PATH, SERVER_PROCESS_ENV and `env` in its environment. */
 export function startServerProcess(port: number, env: Record<string, string>): ServerProcess {

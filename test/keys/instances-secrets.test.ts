@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify'
 import { decodeProtectedHeader, exportPKCS8, generateKeyPair } from 'jose'
 import { generateKeyPairSync } from 'node:crypto'
 import { join } from 'node:path'
@@ -89,6 +90,14 @@ describe.skipIf(skipWithout(['postgres'], 'two instances on one PostgreSQL datab
 describe('rotating GATEHOUSE_SECRET', () => {
   const folder = temporaryDirectory('secret')
   afterEach(() => removeDirectory(folder))
+  /** The signing key's private half as stored, sealed under the app's secret. */
+  const sealedKey = async (app: FastifyInstance) =>
+    (
+      await app.services.db
+        .selectFrom('signing_keys')
+        .select('private_jwk_encrypted')
+        .executeTakeFirstOrThrow()
+    ).private_jwk_encrypted
 
   it('opens keys sealed with the previous secret, re-seals them, and keeps tokens valid', async () => {
     const url = `sqlite:${join(folder, 'g.db')}`
@@ -96,12 +105,7 @@ describe('rotating GATEHOUSE_SECRET', () => {
     const original = await createTestApp({ env: { GATEHOUSE_DATABASE_URL: url } })
     await registerUser(original.app, 'keeper')
     const token = (await login(original.app, 'keeper')).access_token
-    const sealedBefore = (
-      await original.app.services.db
-        .selectFrom('signing_keys')
-        .select('private_jwk_encrypted')
-        .executeTakeFirstOrThrow()
-    ).private_jwk_encrypted
+    const sealedBefore = await sealedKey(original.app)
     await original.close()
 
     await expect(
@@ -117,12 +121,7 @@ describe('rotating GATEHOUSE_SECRET', () => {
       },
     })
     expect(await profileStatus(rotated.app, token)).toBe(200)
-    const sealedAfter = (
-      await rotated.app.services.db
-        .selectFrom('signing_keys')
-        .select('private_jwk_encrypted')
-        .executeTakeFirstOrThrow()
-    ).private_jwk_encrypted
+    const sealedAfter = await sealedKey(rotated.app)
     expect(sealedAfter).not.toBe(sealedBefore)
     await rotated.close()
 

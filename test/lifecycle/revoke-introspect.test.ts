@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import {
+  attemptIntrospection,
+  basicAuthorization,
   callWithToken,
   login,
   logout,
@@ -16,7 +18,6 @@ import { decodeToken } from '../helpers/tokens.ts'
 import { ADMIN, ADMIN_ENV } from '../helpers/users.ts'
 
 const CLIENT = { id: 'orders-api', secret: 'orders-api-secret-0123456789' }
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
 
 describe.each(DIALECTS)('logout, revoke and introspect on %s', (dialect) => {
   const testApp = useTestApp(
@@ -32,8 +33,8 @@ describe.each(DIALECTS)('logout, revoke and introspect on %s', (dialect) => {
     await registerUser(testApp.app, 'bob')
   })
 
-  const introspect = (token: string, authorization = basic(CLIENT.id, CLIENT.secret)) =>
-    postForm(testApp.app, '/introspect', new URLSearchParams({ token }).toString(), { authorization })
+  const introspect = (token: string, authorization = basicAuthorization(CLIENT.id, CLIENT.secret)) =>
+    attemptIntrospection(testApp.app, token, authorization)
   const revoke = (token: string, hint?: string) =>
     postForm(
       testApp.app,
@@ -96,22 +97,24 @@ describe.each(DIALECTS)('logout, revoke and introspect on %s', (dialect) => {
 
   it('requires authorization for introspection', async () => {
     const tokens = await login(testApp.app, 'ada')
-    const none = await postForm(
-      testApp.app,
-      '/introspect',
-      new URLSearchParams({ token: tokens.access_token }).toString(),
-    )
+    const none = await attemptIntrospection(testApp.app, tokens.access_token)
     expect(none.statusCode).toBe(401)
     expect(none.headers['www-authenticate']).toContain('Basic')
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest types asymmetric matchers as any
     expect(none.json()).toEqual({ error: 'invalid_client', error_description: expect.any(String) })
-    const wrong = await introspect(tokens.access_token, basic(CLIENT.id, 'wrong-secret-0123456789'))
+    const wrong = await introspect(
+      tokens.access_token,
+      basicAuthorization(CLIENT.id, 'wrong-secret-0123456789'),
+    )
     expect(wrong.json()).toMatchObject({ error: 'invalid_client' })
     expect(wrong.headers['www-authenticate']).toBe('Basic realm="gatehouse"')
     expect(
-      (await introspect(tokens.access_token, basic(CLIENT.id, 'wrong-secret-0123456789'))).statusCode,
+      (await introspect(tokens.access_token, basicAuthorization(CLIENT.id, 'wrong-secret-0123456789')))
+        .statusCode,
     ).toBe(401)
-    expect((await introspect(tokens.access_token, basic('nobody', CLIENT.secret))).statusCode).toBe(401)
+    expect(
+      (await introspect(tokens.access_token, basicAuthorization('nobody', CLIENT.secret))).statusCode,
+    ).toBe(401)
     expect((await introspect(tokens.access_token, `Bearer ${tokens.access_token}`)).statusCode).toBe(403)
     const admin = await login(testApp.app, ADMIN.username, ADMIN.password)
     expect((await introspect(tokens.access_token, `Bearer ${admin.access_token}`)).json()).toMatchObject({

@@ -1,26 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { settlePasswordResetRequests } from '../../src/services/email/forgot-password.ts'
 import { passwordGrant } from '../helpers/api.ts'
 import { createTestApp } from '../helpers/app.ts'
 import { LENIENT_LIMITS_ENV } from '../helpers/config.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { postJson, tokenOf, verifiedUser } from '../helpers/email.ts'
-import { useTestApp } from '../helpers/hooks.ts'
+import { useRunning, useTestApp } from '../helpers/hooks.ts'
 import { attemptSecondFactor, codeAt, enrollTotp } from '../helpers/mfa.ts'
-import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts'
+import { startSmtpServer } from '../helpers/smtp.ts'
 import { PASSWORD } from '../helpers/users.ts'
 
 const NEW_PASSWORD = 'a brand new passphrase 42'
 
 for (const dialect of DIALECTS) {
   describe(`the second factor on the email paths (${dialect})`, () => {
-    let smtp: TestSmtpServer
-    beforeAll(async () => {
-      smtp = await startSmtpServer()
-    })
-    afterAll(async () => {
-      await smtp.close()
-    })
+    const smtp = useRunning(startSmtpServer)
     const testApp = useTestApp(
       () => createTestApp({ dialect, env: { ...LENIENT_LIMITS_ENV, ...smtp.env() } }),
       'test',

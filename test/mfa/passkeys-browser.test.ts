@@ -1,10 +1,11 @@
-import type { Browser, CDPSession, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildUi } from '../../scripts/build-ui.ts'
 import { createTestApp, type TestApp } from '../helpers/app.ts'
-import { freePort, launchBrowser, openPage, skipBrowserSuite } from '../helpers/browser.ts'
+import { addVirtualAuthenticator, launchBrowser, openPage, skipBrowserSuite } from '../helpers/browser.ts'
 import { LENIENT_LIMITS_ENV } from '../helpers/config.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { freePort } from '../helpers/ports.ts'
 import { decodeToken } from '../helpers/tokens.ts'
 import { PASSWORD } from '../helpers/users.ts'
 
@@ -71,7 +72,6 @@ describe.skipIf(skip).each(DIALECTS)('passkeys in Chromium with a virtual authen
   let server: TestApp
   let baseUrl: string
   let page: Page
-  let devtools: CDPSession
 
   beforeAll(async () => {
     await buildUi()
@@ -88,20 +88,8 @@ describe.skipIf(skip).each(DIALECTS)('passkeys in Chromium with a virtual authen
     })
     await server.app.listen({ host: '127.0.0.1', port })
     browser = await launchBrowser()
-    const opened = await openPage(browser)
-    page = opened.page
-    devtools = await opened.context.newCDPSession(page)
-    await devtools.send('WebAuthn.enable')
-    await devtools.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    })
+    page = (await openPage(browser)).page
+    await addVirtualAuthenticator(page)
     const loaded = await page.goto(`${baseUrl}/ui/login`)
     expect(loaded?.status()).toBe(200)
   }, 120_000)
@@ -122,24 +110,14 @@ describe.skipIf(skip).each(DIALECTS)('passkeys in Chromium with a virtual authen
     expect(creation.status, JSON.stringify(creation.body)).toBe(200)
     expect(creation.body).toMatchObject({ rp: { id: 'localhost' }, attestation: 'none' })
     const attestation = await inPage(page, CREATE, creation.body)
-    const stored = await api(
-      baseUrl,
-      'POST',
-      '/webauthn/register',
-      { name: 'Laptop', response: attestation },
-      token,
-    )
+    const storePasskey = (name: string) =>
+      api(baseUrl, 'POST', '/webauthn/register', { name, response: attestation }, token)
+    const stored = await storePasskey('Laptop')
     expect(stored.status, JSON.stringify(stored.body)).toBe(201)
     expect(stored.body).toMatchObject({ name: 'Laptop' })
     expect(stored.body.recovery_codes).toHaveLength(10)
     // The challenge was single-use: the same response cannot register again.
-    const again = await api(
-      baseUrl,
-      'POST',
-      '/webauthn/register',
-      { name: 'Again', response: attestation },
-      token,
-    )
+    const again = await storePasskey('Again')
     expect(again.status).toBe(401)
 
     // The password alone no longer signs in; the passkey finishes the login as the second factor.

@@ -4,19 +4,52 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { importUsers } from '../../src/services/import/importer.ts'
 import { openJsonl } from '../../src/services/import/jsonl.ts'
-import { callWithToken, login, passwordGrant, refresh, registerUser, type Tokens } from '../helpers/api.ts'
+import type { FastifyInstance } from 'fastify'
+import {
+  attemptLogin,
+  callWithToken,
+  login,
+  passwordGrant,
+  refresh,
+  registerUser,
+  type Tokens,
+} from '../helpers/api.ts'
+import type { ManualClock } from '../helpers/clock.ts'
 import { LENIENT_LIMITS_ENV } from '../helpers/config.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { temporaryDirectory } from '../helpers/files.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
-import { attemptSecondFactor, codeAt, keyOfSecret, loginExpectingMfa } from '../helpers/mfa.ts'
+import {
+  attemptEnrollmentConfirm,
+  attemptEnrollmentStart,
+  attemptSecondFactor,
+  codeAt,
+  keyOfSecret,
+  loginExpectingMfa,
+} from '../helpers/mfa.ts'
 import { decodeToken } from '../helpers/tokens.ts'
-import { ADMIN, PASSWORD } from '../helpers/users.ts'
+import { ADMIN, ADMIN_ENV, PASSWORD } from '../helpers/users.ts'
 
 const directory = temporaryDirectory('mfa-policy')
 
+/**
+ * Signs ADMIN in under a policy that makes it enroll, enrolls TOTP through the login's enrollment door
+ * and returns the access token that the enrollment ends with.
+ */
+async function enrollAdminAtLogin(app: FastifyInstance, clock: ManualClock): Promise<string> {
+  const first = await attemptLogin(app, ADMIN.username, ADMIN.password)
+  const { mfa_token } = first.json<{ mfa_token: string }>()
+  const enrollment = await attemptEnrollmentStart(app, mfa_token)
+  const key = keyOfSecret(enrollment.json<{ secret: string }>().secret)
+  const confirmed = await attemptEnrollmentConfirm(app, mfa_token, codeAt(key, clock))
+  return confirmed.json<Tokens>().access_token
+}
+
 describe.each(DIALECTS)('GATEHOUSE_MFA policy modes on %s', (dialect) => {
   const started = closedAfterEach()
+  /** An app under the policy `mode` whose bootstrap admin is ADMIN. */
+  const appWithAdmin = (mode: 'required' | 'required-for-admins') =>
+    started.app({ dialect, env: { ...LENIENT_LIMITS_ENV, GATEHOUSE_MFA: mode, ...ADMIN_ENV } })
 
   it('required: a correct password yields 403 mfa_enrollment_required with a token that only enrolls', async () => {
     const { app, clock } = await started.app({
@@ -24,11 +57,7 @@ describe.each(DIALECTS)('GATEHOUSE_MFA policy modes on %s', (dialect) => {
       env: { ...LENIENT_LIMITS_ENV, GATEHOUSE_MFA: 'required' },
     })
     await registerUser(app, 'ada')
-    const response = await app.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { username: 'ada', password: PASSWORD },
-    })
+    const response = await attemptLogin(app, 'ada', PASSWORD)
     expect(response.statusCode).toBe(403)
     const body = response.json<{ code: string; mfa_token: string; detail: string }>()
     expect(Object.keys(body).sort()).toEqual(['code', 'detail', 'mfa_token'])
@@ -43,68 +72,27 @@ describe.each(DIALECTS)('GATEHOUSE_MFA policy modes on %s', (dialect) => {
     expect(grant.statusCode).toBe(403)
     expect(grant.json()).toMatchObject({ error: 'mfa_enrollment_required' })
 
-    const enrollment = await app.inject({
-      method: 'POST',
-      url: '/login/mfa/enroll/totp',
-      payload: { mfa_token: body.mfa_token },
-    })
+    const enrollment = await attemptEnrollmentStart(app, body.mfa_token)
     expect(enrollment.statusCode, enrollment.body).toBe(200)
     const key = keyOfSecret(enrollment.json<{ secret: string }>().secret)
-    const wrong = await app.inject({
-      method: 'POST',
-      url: '/login/mfa/enroll/totp/confirm',
-      payload: { mfa_token: body.mfa_token, code: '000000' },
-    })
+    const wrong = await attemptEnrollmentConfirm(app, body.mfa_token, '000000')
     expect(wrong.statusCode).toBe(401)
-    const confirmed = await app.inject({
-      method: 'POST',
-      url: '/login/mfa/enroll/totp/confirm',
-      payload: { mfa_token: body.mfa_token, code: codeAt(key, clock) },
-    })
+    const confirmed = await attemptEnrollmentConfirm(app, body.mfa_token, codeAt(key, clock))
     expect(confirmed.statusCode, confirmed.body).toBe(200)
     const tokens = confirmed.json<Tokens & { recovery_codes: string[] }>()
     expect(tokens.recovery_codes).toHaveLength(10)
     expect(decodeToken(tokens.access_token).payload.amr).toEqual(['pwd', 'otp', 'mfa'])
     // Used once, and from now on the account asks for its factor.
     clock.advanceSeconds(30)
-    const reuse = await app.inject({
-      method: 'POST',
-      url: '/login/mfa/enroll/totp/confirm',
-      payload: { mfa_token: body.mfa_token, code: codeAt(key, clock) },
-    })
+    const reuse = await attemptEnrollmentConfirm(app, body.mfa_token, codeAt(key, clock))
     expect(reuse.statusCode).toBe(401)
     expect((await loginExpectingMfa(app, 'ada')).code).toBe('mfa_required')
   })
 
   it('required: admin-created and imported users meet the same door', async () => {
-    const { app, clock } = await started.app({
-      dialect,
-      env: {
-        ...LENIENT_LIMITS_ENV,
-        GATEHOUSE_MFA: 'required',
-        GATEHOUSE_ADMIN_USERNAME: ADMIN.username,
-        GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
-      },
-    })
+    const { app, clock } = await appWithAdmin('required')
     // The bootstrap admin enrolls through the enrollment door, like anyone.
-    const first = await app.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { username: ADMIN.username, password: ADMIN.password },
-    })
-    const { mfa_token } = first.json<{ mfa_token: string }>()
-    const enrollment = await app.inject({
-      method: 'POST',
-      url: '/login/mfa/enroll/totp',
-      payload: { mfa_token },
-    })
-    const key = keyOfSecret(enrollment.json<{ secret: string }>().secret)
-    const confirmed = await app.inject({
-      method: 'POST',
-      url: '/login/mfa/enroll/totp/confirm',
-      payload: { mfa_token, code: codeAt(key, clock) },
-    })
-    const rootToken = confirmed.json<Tokens>().access_token
+    const rootToken = await enrollAdminAtLogin(app, clock)
     const created = await callWithToken(app, rootToken, 'POST', '/admin/users', {
       username: 'made',
       password: PASSWORD,
@@ -121,11 +109,7 @@ describe.each(DIALECTS)('GATEHOUSE_MFA policy modes on %s', (dialect) => {
     })
     expect(summary.imported).toBe(1)
     for (const username of ['made', 'moved']) {
-      const response = await app.inject({
-        method: 'POST',
-        url: '/login',
-        payload: { username, password: PASSWORD },
-      })
+      const response = await attemptLogin(app, username, PASSWORD)
       expect(response.statusCode, `${username}: ${response.body}`).toBe(403)
       expect(response.json()).toMatchObject({ code: 'mfa_enrollment_required' })
       const grant = await passwordGrant(app, username, PASSWORD)
@@ -134,54 +118,17 @@ describe.each(DIALECTS)('GATEHOUSE_MFA policy modes on %s', (dialect) => {
   })
 
   it('required-for-admins: users sign in with the password, admins must enroll', async () => {
-    const { app } = await started.app({
-      dialect,
-      env: {
-        ...LENIENT_LIMITS_ENV,
-        GATEHOUSE_MFA: 'required-for-admins',
-        GATEHOUSE_ADMIN_USERNAME: ADMIN.username,
-        GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
-      },
-    })
+    const { app } = await appWithAdmin('required-for-admins')
     await registerUser(app, 'ada')
     await login(app, 'ada')
-    const admin = await app.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { username: ADMIN.username, password: ADMIN.password },
-    })
+    const admin = await attemptLogin(app, ADMIN.username, ADMIN.password)
     expect(admin.statusCode).toBe(403)
     expect(admin.json()).toMatchObject({ code: 'mfa_enrollment_required' })
   })
 
   it('a session without a second factor is not renewed once policy requires one of the account', async () => {
-    const { app, clock } = await started.app({
-      dialect,
-      env: {
-        ...LENIENT_LIMITS_ENV,
-        GATEHOUSE_MFA: 'required-for-admins',
-        GATEHOUSE_ADMIN_USERNAME: ADMIN.username,
-        GATEHOUSE_ADMIN_PASSWORD: ADMIN.password,
-      },
-    })
-    const first = await app.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { username: ADMIN.username, password: ADMIN.password },
-    })
-    const { mfa_token } = first.json<{ mfa_token: string }>()
-    const enrollment = await app.inject({
-      method: 'POST',
-      url: '/login/mfa/enroll/totp',
-      payload: { mfa_token },
-    })
-    const key = keyOfSecret(enrollment.json<{ secret: string }>().secret)
-    const confirmed = await app.inject({
-      method: 'POST',
-      url: '/login/mfa/enroll/totp/confirm',
-      payload: { mfa_token, code: codeAt(key, clock) },
-    })
-    const rootToken = confirmed.json<Tokens>().access_token
+    const { app, clock } = await appWithAdmin('required-for-admins')
+    const rootToken = await enrollAdminAtLogin(app, clock)
     const bobId = (await registerUser(app, 'bob')).id
     const bob = await login(app, 'bob')
     expect((await refresh(app, bob.refresh_token)).statusCode).toBe(200)
@@ -192,11 +139,7 @@ describe.each(DIALECTS)('GATEHOUSE_MFA policy modes on %s', (dialect) => {
     const renewed = await refresh(app, second.refresh_token)
     expect(renewed.statusCode).toBe(400)
     expect(renewed.json()).toMatchObject({ error: 'invalid_grant' })
-    const next = await app.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { username: 'bob', password: PASSWORD },
-    })
+    const next = await attemptLogin(app, 'bob', PASSWORD)
     expect(next.json()).toMatchObject({ code: 'mfa_enrollment_required' })
   })
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { userWithToken } from '../helpers/api.ts'
+import { attemptLogin, userWithToken } from '../helpers/api.ts'
 import { createTestApp } from '../helpers/app.ts'
 import { LENIENT_LIMITS_ENV } from '../helpers/config.ts'
 import { DIALECTS } from '../helpers/databases.ts'
 import { useTestApp } from '../helpers/hooks.ts'
 import { PASSWORD } from '../helpers/users.ts'
 import { attemptSecondFactor, codeAt, enrollTotp, loginExpectingMfa, tokenGrant } from '../helpers/mfa.ts'
+import { auditEventsOf, usedRecoveryCodes } from '../helpers/rows.ts'
 
 const PARALLEL = 10
 
@@ -30,11 +31,7 @@ describe.each(DIALECTS)('second-factor races on %s', (dialect) => {
     )
     expect(statuses(responses).filter((status) => status === 200)).toHaveLength(1)
     expect(statuses(responses).filter((status) => status === 401)).toHaveLength(PARALLEL - 1)
-    const used = await app.services.db
-      .selectFrom('recovery_codes')
-      .where('used_at', 'is not', null)
-      .selectAll()
-      .execute()
+    const used = await usedRecoveryCodes(app)
     expect(used).toHaveLength(1)
   })
 
@@ -50,11 +47,7 @@ describe.each(DIALECTS)('second-factor races on %s', (dialect) => {
       expect(response.json()).toMatchObject({ code: 'invalid_mfa_token' })
     }
     // The losers' codes were not spent: the one transaction that used the token used one code.
-    const used = await app.services.db
-      .selectFrom('recovery_codes')
-      .where('used_at', 'is not', null)
-      .selectAll()
-      .execute()
+    const used = await usedRecoveryCodes(app)
     expect(used).toHaveLength(1)
   })
 
@@ -106,17 +99,9 @@ describe.each(DIALECTS)('wrong codes and the login throttle on %s', (dialect) =>
     })
     expect(right.statusCode).toBe(429)
     expect(right.headers['retry-after']).toBeDefined()
-    const login = await app.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { username: 'ada', password: PASSWORD },
-    })
+    const login = await attemptLogin(app, 'ada', PASSWORD)
     expect(login.statusCode).toBe(429)
-    const audit = await app.services.db
-      .selectFrom('audit_events')
-      .select('action')
-      .where('action', '=', 'mfa.failure')
-      .execute()
+    const audit = await auditEventsOf(app, 'mfa.failure')
     expect(audit).toHaveLength(3)
   })
 

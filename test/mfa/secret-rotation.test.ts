@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { userWithToken } from '../helpers/api.ts'
@@ -10,6 +11,15 @@ import { enrollTotp, loginWithTotp } from '../helpers/mfa.ts'
 const folder = temporaryDirectory('mfa-secret')
 const NEW_SECRET = 'a-brand-new-secret-that-is-long-enough-42'
 
+/** The one TOTP secret as stored, sealed under the app's secret. */
+async function sealedTotpSecret(app: FastifyInstance): Promise<string> {
+  const factor = await app.services.db
+    .selectFrom('totp_factors')
+    .select('secret_sealed')
+    .executeTakeFirstOrThrow()
+  return factor.secret_sealed
+}
+
 describe('TOTP secrets and a GATEHOUSE_SECRET rotation', () => {
   afterAll(() => removeDirectory(folder))
 
@@ -19,9 +29,7 @@ describe('TOTP secrets and a GATEHOUSE_SECRET rotation', () => {
     const first = await createTestApp({ clock, env: { GATEHOUSE_DATABASE_URL: database } })
     const ada = await userWithToken(first.app, 'ada')
     const { key } = await enrollTotp(first.app, ada.token, clock)
-    const sealedBefore = (
-      await first.app.services.db.selectFrom('totp_factors').select('secret_sealed').executeTakeFirstOrThrow()
-    ).secret_sealed
+    const sealedBefore = await sealedTotpSecret(first.app)
     await first.close()
 
     const rotating = await createTestApp({
@@ -32,12 +40,7 @@ describe('TOTP secrets and a GATEHOUSE_SECRET rotation', () => {
         GATEHOUSE_SECRET_PREVIOUS: TEST_SECRET,
       },
     })
-    const sealedAfter = (
-      await rotating.app.services.db
-        .selectFrom('totp_factors')
-        .select('secret_sealed')
-        .executeTakeFirstOrThrow()
-    ).secret_sealed
+    const sealedAfter = await sealedTotpSecret(rotating.app)
     expect(sealedAfter).not.toBe(sealedBefore)
     await rotating.close()
 

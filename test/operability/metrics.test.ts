@@ -14,23 +14,11 @@ import { createAdminApp } from '../helpers/admin.ts'
 import { closedAfterEach } from '../helpers/hooks.ts'
 import { sampleValue, scrape } from '../helpers/metrics.ts'
 import { enrollTotp, loginExpectingMfa } from '../helpers/mfa.ts'
+import { freePort } from '../helpers/ports.ts'
 import { redisEnv, skipWithout } from '../helpers/services.ts'
 import { TEST_SECRET } from '../helpers/config.ts'
 
 const TOKEN = 'metrics-token-0123456789abcdef'
-
-/** A free loopback port: bind to 0, read it, close. */
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net')
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 describe('GET /metrics', () => {
   const fresh = closedAfterEach()

@@ -10,7 +10,8 @@ import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
 import { skipWithout } from '../helpers/services.ts'
 import { PASSWORD } from '../helpers/users.ts'
 import { waitFor } from '../helpers/wait.ts'
-import { freePort, startChildServer, type ChildServer } from './child-server.ts'
+import { freePort } from '../helpers/ports.ts'
+import { startChildServer, type ChildServer } from './child-server.ts'
 
 // Issue 16, crash safety: `gatehouse serve` is killed with SIGKILL at a random moment while it registers,
 // logs in and logs out, then restarted on the same database. Whatever it acknowledged must still hold.

@@ -24,7 +24,13 @@ afterEach(() => {
   for (const client of clients.splice(0)) client.close()
 })
 
-async function startServer(dialect: (typeof DIALECTS)[number]) {
+/** A fresh server for one round of a race, and a keep-alive client of it. */
+interface Started {
+  server: TestServer
+  client: KeepAliveClient
+}
+
+async function startServer(dialect: (typeof DIALECTS)[number]): Promise<Started> {
   const server = await fresh.server({ dialect, env: LENIENT_LIMITS_ENV })
   const client = keepAliveClient(server.baseUrl)
   clients.push(client)
@@ -75,142 +81,124 @@ async function expectSessionDead(server: TestServer, client: KeepAliveClient, to
 }
 
 describe.each(DIALECTS)('races over keep-alive HTTP on %s', (dialect) => {
-  it(
-    `${PARALLEL} registrations of one name in ${SPELLINGS.length} spellings make one account, no 5xx`,
-    async () => {
-      for (let round = 0; round < ROUNDS; round += 1) {
-        const { server, client } = await startServer(dialect)
-        const responses = await Promise.all(
-          Array.from({ length: PARALLEL }, (_, index) =>
-            client.send('POST', '/register', {
-              json: { username: SPELLINGS[index % SPELLINGS.length], password: PASSWORD },
-            }),
-          ),
-        )
-        expectNoServerErrors(responses)
-        const statuses = responses.map((response) => response.status).sort()
-        expect(statuses).toEqual([201, ...Array<number>(PARALLEL - 1).fill(409)])
-        const users = await server.app.services.db.selectFrom('users').select('username').execute()
-        expect(users).toHaveLength(1)
-        // The one account is the spelling that won, and it logs in under its own name.
-        const winner = responses.find((response) => response.status === 201)
-        expect(users[0]?.username).toBe(winner?.json.username)
-        await loginPair(client, String(winner?.json.username))
-        expect(client.socketsUsed()).toBeLessThan(PARALLEL)
-      }
-    },
-    RACE_TIMEOUT_MS,
-  )
-
-  it(
-    'two parallel password changes from two sessions leave exactly one working password',
-    async () => {
-      for (let round = 0; round < ROUNDS; round += 1) {
-        const { client } = await startServer(dialect)
-        await register(client, 'changer')
-        const sessions = [await loginPair(client, 'changer'), await loginPair(client, 'changer')]
-        const newPasswords = ['first new passphrase 1', 'second new passphrase 2']
-        const changes = await Promise.all(
-          sessions.map((session, index) =>
-            client.send('POST', '/profile/password', {
-              headers: bearer(session.access),
-              json: { current_password: PASSWORD, new_password: newPasswords[index] },
-            }),
-          ),
-        )
-        expectNoServerErrors(changes)
-        const logins = await Promise.all(
-          [PASSWORD, ...newPasswords].map((password) =>
-            client.send('POST', '/login', { json: { username: 'changer', password } }),
-          ),
-        )
-        const working = logins.flatMap((response, index) => (response.status === 200 ? [index] : []))
-        expect(working).toHaveLength(1)
-        expect(working[0]).not.toBe(0)
-        // Exactly one change is acknowledged, and it is the one that holds: no client was told "changed"
-        // about a password that does not work.
-        const acknowledged = changes.flatMap((response, index) =>
-          response.status === 200 ? [index + 1] : [],
-        )
-        expect(acknowledged).toEqual(working)
-      }
-    },
-    RACE_TIMEOUT_MS,
-  )
-
-  it(
-    'two users claiming one new name: one wins, the other gets 409',
-    async () => {
-      for (let round = 0; round < ROUNDS; round += 1) {
-        const { server, client } = await startServer(dialect)
-        await register(client, 'alice')
-        await register(client, 'bob')
-        const claimants = [await loginPair(client, 'alice'), await loginPair(client, 'bob')]
-        // The second claimant asks for a lookalike (Cyrillic р), which must count as the same name.
-        const names = ['prize', 'рrize']
-        const claims = await Promise.all(
-          claimants.map((claimant, index) =>
-            client.send('PUT', '/profile', {
-              headers: bearer(claimant.access),
-              json: { username: names[index], password: PASSWORD },
-            }),
-          ),
-        )
-        expectNoServerErrors(claims)
-        expect(claims.map((response) => response.status).sort()).toEqual([200, 409])
-        const rows = await server.app.services.db
-          .selectFrom('users')
-          .select('username')
-          .orderBy('username')
-          .execute()
-        const winner = claims.findIndex((response) => response.status === 200)
-        expect(rows.map((row) => row.username).sort()).toEqual(
-          [names[winner], winner === 0 ? 'bob' : 'alice'].sort(),
-        )
-      }
-    },
-    RACE_TIMEOUT_MS,
-  )
-
-  it(
-    'logout racing refresh leaves nothing of the session alive',
-    async () => {
-      for (let round = 0; round < ROUNDS; round += 1) {
-        const { server, client } = await startServer(dialect)
-        await register(client, 'leaver')
-        const pair = await loginPair(client, 'leaver')
-        const [loggedOut, refreshed] = await Promise.all([
-          client.send('POST', '/logout', { headers: bearer(pair.access) }),
-          refresh(client, pair.refresh),
-        ])
-        expectNoServerErrors([loggedOut, refreshed])
-        expect(loggedOut.status).toBe(204)
-        expect([200, 400]).toContain(refreshed.status)
-        await expectSessionDead(server, client, [[pair.access, pair.refresh], issuedTokens(refreshed)])
-      }
-    },
-    RACE_TIMEOUT_MS,
-  )
-
-  for (const revoked of ['refresh', 'access'] as const) {
+  /** A race: `body` runs ROUNDS times, each time on a fresh server with a keep-alive client of its own. */
+  const race = (name: string, body: (started: Started) => Promise<void>) =>
     it(
-      `revoking the ${revoked} token racing refresh leaves nothing of the session alive`,
+      name,
       async () => {
-        for (let round = 0; round < ROUNDS; round += 1) {
-          const { server, client } = await startServer(dialect)
-          await register(client, 'revoker')
-          const pair = await loginPair(client, 'revoker')
-          const [revocation, refreshed] = await Promise.all([
-            client.send('POST', '/revoke', { form: { token: pair[revoked] } }),
-            refresh(client, pair.refresh),
-          ])
-          expectNoServerErrors([revocation, refreshed])
-          expect(revocation.status).toBe(200)
-          expect([200, 400]).toContain(refreshed.status)
-          await expectSessionDead(server, client, [[pair.access, pair.refresh], issuedTokens(refreshed)])
-        }
+        for (let round = 0; round < ROUNDS; round += 1) await body(await startServer(dialect))
       },
       RACE_TIMEOUT_MS,
+    )
+
+  race(
+    `${PARALLEL} registrations of one name in ${SPELLINGS.length} spellings make one account, no 5xx`,
+    async ({ server, client }) => {
+      const responses = await Promise.all(
+        Array.from({ length: PARALLEL }, (_, index) =>
+          client.send('POST', '/register', {
+            json: { username: SPELLINGS[index % SPELLINGS.length], password: PASSWORD },
+          }),
+        ),
+      )
+      expectNoServerErrors(responses)
+      const statuses = responses.map((response) => response.status).sort()
+      expect(statuses).toEqual([201, ...Array<number>(PARALLEL - 1).fill(409)])
+      const users = await server.app.services.db.selectFrom('users').select('username').execute()
+      expect(users).toHaveLength(1)
+      // The one account is the spelling that won, and it logs in under its own name.
+      const winner = responses.find((response) => response.status === 201)
+      expect(users[0]?.username).toBe(winner?.json.username)
+      await loginPair(client, String(winner?.json.username))
+      expect(client.socketsUsed()).toBeLessThan(PARALLEL)
+    },
+  )
+
+  race(
+    'two parallel password changes from two sessions leave exactly one working password',
+    async ({ client }) => {
+      await register(client, 'changer')
+      const sessions = [await loginPair(client, 'changer'), await loginPair(client, 'changer')]
+      const newPasswords = ['first new passphrase 1', 'second new passphrase 2']
+      const changes = await Promise.all(
+        sessions.map((session, index) =>
+          client.send('POST', '/profile/password', {
+            headers: bearer(session.access),
+            json: { current_password: PASSWORD, new_password: newPasswords[index] },
+          }),
+        ),
+      )
+      expectNoServerErrors(changes)
+      const logins = await Promise.all(
+        [PASSWORD, ...newPasswords].map((password) =>
+          client.send('POST', '/login', { json: { username: 'changer', password } }),
+        ),
+      )
+      const working = logins.flatMap((response, index) => (response.status === 200 ? [index] : []))
+      expect(working).toHaveLength(1)
+      expect(working[0]).not.toBe(0)
+      // Exactly one change is acknowledged, and it is the one that holds: no client was told "changed"
+      // about a password that does not work.
+      const acknowledged = changes.flatMap((response, index) => (response.status === 200 ? [index + 1] : []))
+      expect(acknowledged).toEqual(working)
+    },
+  )
+
+  race('two users claiming one new name: one wins, the other gets 409', async ({ server, client }) => {
+    await register(client, 'alice')
+    await register(client, 'bob')
+    const claimants = [await loginPair(client, 'alice'), await loginPair(client, 'bob')]
+    // The second claimant asks for a lookalike (Cyrillic р), which must count as the same name.
+    const names = ['prize', 'рrize']
+    const claims = await Promise.all(
+      claimants.map((claimant, index) =>
+        client.send('PUT', '/profile', {
+          headers: bearer(claimant.access),
+          json: { username: names[index], password: PASSWORD },
+        }),
+      ),
+    )
+    expectNoServerErrors(claims)
+    expect(claims.map((response) => response.status).sort()).toEqual([200, 409])
+    const rows = await server.app.services.db
+      .selectFrom('users')
+      .select('username')
+      .orderBy('username')
+      .execute()
+    const winner = claims.findIndex((response) => response.status === 200)
+    expect(rows.map((row) => row.username).sort()).toEqual(
+      [names[winner], winner === 0 ? 'bob' : 'alice'].sort(),
+    )
+  })
+
+  race('logout racing refresh leaves nothing of the session alive', async ({ server, client }) => {
+    await register(client, 'leaver')
+    const pair = await loginPair(client, 'leaver')
+    const [loggedOut, refreshed] = await Promise.all([
+      client.send('POST', '/logout', { headers: bearer(pair.access) }),
+      refresh(client, pair.refresh),
+    ])
+    expectNoServerErrors([loggedOut, refreshed])
+    expect(loggedOut.status).toBe(204)
+    expect([200, 400]).toContain(refreshed.status)
+    await expectSessionDead(server, client, [[pair.access, pair.refresh], issuedTokens(refreshed)])
+  })
+
+  for (const revoked of ['refresh', 'access'] as const) {
+    race(
+      `revoking the ${revoked} token racing refresh leaves nothing of the session alive`,
+      async ({ server, client }) => {
+        await register(client, 'revoker')
+        const pair = await loginPair(client, 'revoker')
+        const [revocation, refreshed] = await Promise.all([
+          client.send('POST', '/revoke', { form: { token: pair[revoked] } }),
+          refresh(client, pair.refresh),
+        ])
+        expectNoServerErrors([revocation, refreshed])
+        expect(revocation.status).toBe(200)
+        expect([200, 400]).toContain(refreshed.status)
+        await expectSessionDead(server, client, [[pair.access, pair.refresh], issuedTokens(refreshed)])
+      },
     )
   }
 })

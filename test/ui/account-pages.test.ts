@@ -1,9 +1,10 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
-import { launchBrowser, openPage, skipBrowserSuite, startUiServer, type UiPage } from '../helpers/browser.ts'
+import type { Page } from 'playwright-core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { openPage, skipBrowserSuite, startUiServer, type UiPage } from '../helpers/browser.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { apiLogin, callApi, countRequests, defined, registerUser, signIn, withProblems } from './support.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { useBrowser, withProblems } from '../helpers/pages.ts'
+import { apiLogin, callApi, countRequests, defined, registerUser, signIn } from './support.ts'
 
 // A person's own pages, driven as a person would: by role and label, in a real Chromium, against a real
 // server. Every test starts from a fresh browser context (no cookies, nothing in memory).
@@ -12,33 +13,33 @@ const PASSWORD = 'a long enough passphrase'
 const skip = skipBrowserSuite('account pages browser tests')
 
 describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect) => {
-  let server: TestApp & { baseUrl: string }
-  let browser: Browser
+  const server = useTestApp(() => startUiServer({ dialect }))
+  const browser = useBrowser()
   let ui: UiPage
   let counter = 0
   const nextName = (prefix: string) => `${prefix}-${dialect}-${++counter}`
 
-  beforeAll(async () => {
-    server = await startUiServer({ dialect })
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
   afterEach(async () => {
     await ui?.context.close()
   })
 
   /** Runs a browser scenario and attaches what the browser saw when it fails. */
   const scenario = async (body: (ui: UiPage) => Promise<void>) => {
-    ui = await openPage(browser)
+    ui = await openPage(browser())
     try {
       await body(ui)
       expect(ui.problems, 'console errors, CSP violations or failed requests').toEqual([])
     } catch (error) {
       throw withProblems(ui.problems, error)
     }
+  }
+
+  /** Registers a new account (named from `prefix`), signs it in on `page` and returns its name. */
+  const signedInNewcomer = async (page: Page, prefix: string) => {
+    const username = nextName(prefix)
+    await registerUser(server.baseUrl, username, PASSWORD)
+    await signIn(page, server.baseUrl, { username, password: PASSWORD })
+    return username
   }
   it('registers, lands signed in on the account page, and keeps no token where a script could read it', () =>
     scenario(async ({ context, page }) => {
@@ -128,9 +129,7 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
 
   it('a reload keeps the person signed in: the refresh cookie brings a new access token', () =>
     scenario(async ({ page }) => {
-      const username = nextName('reloader')
-      await registerUser(server.baseUrl, username, PASSWORD)
-      await signIn(page, server.baseUrl, { username, password: PASSWORD })
+      const username = await signedInNewcomer(page, 'reloader')
       const refreshes = countRequests(page, '/session/refresh')
       await page.reload()
       await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor()
@@ -143,9 +142,7 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
 
   it('renews an expired access token from the cookie without the person noticing', () =>
     scenario(async ({ page }) => {
-      const username = nextName('expiring')
-      await registerUser(server.baseUrl, username, PASSWORD)
-      await signIn(page, server.baseUrl, { username, password: PASSWORD })
+      await signedInNewcomer(page, 'expiring')
       // The access token lives 30 minutes; move the server's clock past that.
       server.clock.advanceSeconds(31 * 60)
       const refreshes = countRequests(page, '/session/refresh')
@@ -246,9 +243,7 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
 
   it('deletes the account after a confirmation that asks for the password', () =>
     scenario(async ({ context, page }) => {
-      const username = nextName('leaver')
-      await registerUser(server.baseUrl, username, PASSWORD)
-      await signIn(page, server.baseUrl, { username, password: PASSWORD })
+      const username = await signedInNewcomer(page, 'leaver')
       await page.getByRole('button', { name: 'Delete account…' }).click()
       const dialog = page.getByRole('dialog', { name: 'Delete your account?' })
       await dialog.getByLabel('Password').fill('not my password')
@@ -276,9 +271,7 @@ describe.skipIf(skip).each(DIALECTS)('account pages in Chromium on %s', (dialect
 
   it('signs out: the session ends on the server, and the account page asks to sign in again', () =>
     scenario(async ({ context, page }) => {
-      const username = nextName('signout')
-      await registerUser(server.baseUrl, username, PASSWORD)
-      await signIn(page, server.baseUrl, { username, password: PASSWORD })
+      const username = await signedInNewcomer(page, 'signout')
       const sessionsBefore = await server.app.services.db
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')

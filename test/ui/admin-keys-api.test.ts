@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { retireKeyAsAdmin, rotateKeysAsAdmin } from '../../src/services/admin/keys.ts'
 import { KEY_PREPUBLICATION_MS } from '../../src/services/keys/schedule.ts'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
 import { defined, ROOT, ROOT_ENV } from './support.ts'
 
 // The admin API for signing keys that /ui/admin/keys calls: GET /admin/keys, POST /admin/keys/rotate,
@@ -33,17 +33,13 @@ interface KeyList {
 }
 
 describe.each(DIALECTS)('admin signing-key API on %s', (dialect) => {
-  let testApp: TestApp | undefined
-  afterEach(async () => {
-    await testApp?.close()
-    testApp = undefined
-  })
+  const fresh = closedAfterEach()
 
   const setUp = async (env: Record<string, string> = {}) => {
-    testApp = await createTestApp({ dialect, env: { ...ROOT_ENV, ...env } })
+    const testApp = await fresh.app({ dialect, env: { ...ROOT_ENV, ...env } })
     const root = await logIn(testApp.app, ROOT.username, ROOT.password)
     const call = (method: 'GET' | 'POST', url: string, token = root.token) =>
-      defined(testApp).app.inject({ method, url, headers: bearer(token) })
+      testApp.app.inject({ method, url, headers: bearer(token) })
     return { app: testApp.app, clock: testApp.clock, root, call }
   }
 

@@ -1,18 +1,10 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
-import { launchBrowser, openPage, skipBrowserSuite, startUiServer, type UiPage } from '../helpers/browser.ts'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { skipBrowserSuite, startUiServer } from '../helpers/browser.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import {
-  apiLogin,
-  callApi,
-  messagePattern,
-  registerUser,
-  ROOT,
-  ROOT_ENV,
-  signIn,
-  withProblems,
-} from './support.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { useBrowser, usePageScenarios } from '../helpers/pages.ts'
+import { apiLogin, callApi, messagePattern, registerUser, ROOT, ROOT_ENV, signIn } from './support.ts'
 
 // The admin console, driven by role and label in Chromium against a real server: users, one user's page,
 // the audit log and the signing keys. The admin signs in once per test in a fresh context.
@@ -21,42 +13,23 @@ const PASSWORD = 'a long enough passphrase'
 const skip = skipBrowserSuite('admin pages browser tests')
 
 describe.skipIf(skip).each(DIALECTS)('admin pages in Chromium on %s', (dialect) => {
-  let server: TestApp & { baseUrl: string }
-  let browser: Browser
-  const opened: UiPage[] = []
   let counter = 0
   const nextName = (prefix: string) => `${prefix}-${++counter}`
 
-  beforeAll(async () => {
-    server = await startUiServer({
+  const server = useTestApp(() =>
+    startUiServer({
       dialect,
       env: { ...ROOT_ENV, GATEHOUSE_REGISTER_PER_IP_PER_HOUR: '1000' },
-    })
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  })
-  afterEach(async () => {
-    for (const ui of opened.splice(0)) await ui.context.close()
-  })
+    }),
+  )
+  const pages = usePageScenarios(useBrowser())
 
   /** Runs a scenario with the admin signed in, and attaches what the browsers saw when it fails. */
-  const asAdmin = async (body: (page: Page) => Promise<void>) => {
-    const ui = await openPage(browser)
-    opened.push(ui)
-    try {
-      await signIn(ui.page, server.baseUrl, ROOT)
-      await body(ui.page)
-      for (const each of opened) expect(each.problems, 'console errors or failed requests').toEqual([])
-    } catch (error) {
-      throw withProblems(
-        opened.flatMap((each) => each.problems),
-        error,
-      )
-    }
-  }
+  const asAdmin = (body: (page: Page) => Promise<void>) =>
+    pages.scenario(async (page) => {
+      await signIn(page, server.baseUrl, ROOT)
+      await body(page)
+    })
 
   const openUser = async (page: Page, username: string) => {
     await page.goto(`${server.baseUrl}/ui/admin`)
@@ -129,8 +102,7 @@ describe.skipIf(skip).each(DIALECTS)('admin pages in Chromium on %s', (dialect) 
     asAdmin(async (page) => {
       const username = nextName('disabled')
       await registerUser(server.baseUrl, username, PASSWORD)
-      const user = await openPage(browser)
-      opened.push(user)
+      const user = await pages.open()
       await signIn(user.page, server.baseUrl, { username, password: PASSWORD })
 
       await openUser(page, username)
@@ -272,8 +244,7 @@ describe.skipIf(skip).each(DIALECTS)('admin pages in Chromium on %s', (dialect) 
   it('tells a signed-in user who is not an admin that the console is for administrators', async () => {
     const username = nextName('curious')
     await registerUser(server.baseUrl, username, PASSWORD)
-    const ui = await openPage(browser)
-    opened.push(ui)
+    const ui = await pages.open()
     await signIn(ui.page, server.baseUrl, { username, password: PASSWORD })
     expect(await ui.page.getByRole('link', { name: 'Admin' }).count()).toBe(0)
     await ui.page.goto(`${server.baseUrl}/ui/admin/keys`)

@@ -1,7 +1,8 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../helpers/app.ts'
+import { describe, expect, it } from 'vitest'
 import { DIALECTS } from '../helpers/databases.ts'
+import { closedAfterEach } from '../helpers/hooks.ts'
+import { auditEventsOf } from '../helpers/rows.ts'
 import { defined } from './support.ts'
 
 // The hosted pages' browser session over HTTP: `Gatehouse-Refresh: cookie` on /login, then
@@ -24,15 +25,10 @@ function cookieHeader(cookies: Cookies): string {
 }
 
 describe.each(DIALECTS)('the browser session cookie on %s', (dialect) => {
-  let testApp: TestApp | undefined
-  afterEach(async () => {
-    await testApp?.close()
-    testApp = undefined
-  })
+  const fresh = closedAfterEach()
 
   const setUp = async (env: Record<string, string> = {}) => {
-    testApp = await createTestApp({ dialect, env })
-    const { app } = testApp
+    const { app } = await fresh.app({ dialect, env })
     const registered = await app.inject({ method: 'POST', url: '/register', payload: USER })
     expect(registered.statusCode).toBe(201)
     return app
@@ -131,11 +127,7 @@ describe.each(DIALECTS)('the browser session cookie on %s', (dialect) => {
       expect(response.json()).toMatchObject({ code: 'csrf_failed' })
       expect(response.cookies).toEqual([])
     }
-    const logins = await app.services.db
-      .selectFrom('audit_events')
-      .select('action')
-      .where('action', 'in', ['login.success', 'login.failure'])
-      .execute()
+    const logins = await auditEventsOf(app, 'login.success', 'login.failure')
     expect(logins).toEqual([])
     expect((await cookieLogin(app, { origin: ORIGIN, 'sec-fetch-site': 'same-origin' })).statusCode).toBe(200)
   })
@@ -200,11 +192,7 @@ describe.each(DIALECTS)('the browser session cookie on %s', (dialect) => {
     // The CSRF token belongs to the session, so it survives the rotation.
     expect(rotated.gatehouse_csrf).toBe(session.csrf)
     expect(await profileStatus(app, body.access_token as string)).toBe(200)
-    const refreshes = await app.services.db
-      .selectFrom('audit_events')
-      .select('action')
-      .where('action', '=', 'token.refresh')
-      .execute()
+    const refreshes = await auditEventsOf(app, 'token.refresh')
     expect(refreshes).toHaveLength(1)
 
     // Replaying the spent cookie is refresh-token reuse: the whole session ends, as it would at /token.
@@ -289,11 +277,7 @@ describe.each(DIALECTS)('the browser session cookie on %s', (dialect) => {
       ['gatehouse_csrf', '', '/'],
     ])
     expect(await profileStatus(app, session.access)).toBe(401)
-    const logouts = await app.services.db
-      .selectFrom('audit_events')
-      .select('action')
-      .where('action', '=', 'session.logout')
-      .execute()
+    const logouts = await auditEventsOf(app, 'session.logout')
     expect(logouts).toHaveLength(1)
     // Again, or with no cookie at all: nothing left to end, still 204.
     expect(

@@ -3,7 +3,9 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../helpers/app.ts'
 import { launchBrowser, openPage, skipBrowserSuite, startUiServer, type UiPage } from '../helpers/browser.ts'
-import { registerUser, signIn, withProblems } from './support.ts'
+import { withProblems } from '../helpers/pages.ts'
+import { auditEventsOf } from '../helpers/rows.ts'
+import { registerUser, signIn } from './support.ts'
 
 // Attacks on the browser session from real pages in Chromium. The victim signs in to Gatehouse at
 // http://127.0.0.1:A; an attacker serves pages from http://localhost:B (another site: SameSite=Strict
@@ -76,11 +78,7 @@ describe.skipIf(skip)('CSRF against the browser session, in Chromium', () => {
 
   /** What the session has been through: refreshes and logouts recorded, and whether it is still live. */
   const sessionState = async () => {
-    const events = await server.app.services.db
-      .selectFrom('audit_events')
-      .select('action')
-      .where('action', 'in', ['token.refresh', 'session.logout', 'session.revoke'])
-      .execute()
+    const events = await auditEventsOf(server.app, 'token.refresh', 'session.logout', 'session.revoke')
     const live = await server.app.services.db
       .selectFrom('sessions')
       .select('id')

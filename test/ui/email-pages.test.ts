@@ -1,10 +1,10 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
-import { launchBrowser, openPage, skipBrowserSuite, startUiServer, type UiPage } from '../helpers/browser.ts'
+import { describe, expect, it } from 'vitest'
+import { skipBrowserSuite, startUiServer } from '../helpers/browser.ts'
 import { DIALECTS } from '../helpers/databases.ts'
-import { startMailbox, type Mailbox } from './mailbox.ts'
-import { apiLogin, callApi, defined, signIn, withProblems } from './support.ts'
+import { useRunning, useTestApp } from '../helpers/hooks.ts'
+import { useBrowser, usePageScenarios } from '../helpers/pages.ts'
+import { startMailbox } from './mailbox.ts'
+import { apiLogin, callApi, defined, signIn } from './support.ts'
 
 // The email pages in Chromium against a real server that sends through a real SMTP server started by the
 // test: every link and code is read from the message that arrived. The links open a page; nothing
@@ -23,47 +23,22 @@ function codeIn(text: string): string {
 }
 
 describe.skipIf(skip).each(DIALECTS)('email pages in Chromium on %s', (dialect) => {
-  let server: TestApp & { baseUrl: string }
-  let mailbox: Mailbox
-  let browser: Browser
-  const opened: UiPage[] = []
   let counter = 0
   const nextName = (prefix: string) => `${prefix}-${dialect}-${++counter}`
 
-  beforeAll(async () => {
-    mailbox = await startMailbox()
-    server = await startUiServer({
+  const mailbox = useRunning(startMailbox)
+  const server = useTestApp(() =>
+    startUiServer({
       dialect,
       env: {
         ...mailbox.env,
         GATEHOUSE_REGISTER_PER_IP_PER_HOUR: '1000',
         GATEHOUSE_MAIL_PER_IP_PER_HOUR: '1000',
       },
-    })
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    await mailbox?.close()
-  })
-  afterEach(async () => {
-    for (const ui of opened.splice(0)) await ui.context.close()
-  })
-
-  const scenario = async (body: (page: Page) => Promise<void>) => {
-    const ui = await openPage(browser)
-    opened.push(ui)
-    try {
-      await body(ui.page)
-      for (const each of opened) expect(each.problems, 'console errors or failed requests').toEqual([])
-    } catch (error) {
-      throw withProblems(
-        opened.flatMap((each) => each.problems),
-        error,
-      )
-    }
-  }
+    }),
+  )
+  const pages = usePageScenarios(useBrowser())
+  const { scenario } = pages
 
   /** The profile as the API has it, through a sign-in of its own. */
   const profileOf = async (username: string, password = PASSWORD) => {
@@ -112,8 +87,7 @@ describe.skipIf(skip).each(DIALECTS)('email pages in Chromium on %s', (dialect) 
       expect(link).not.toBe(first)
 
       // Opening the link (as a mail scanner would) changes nothing: only the button does.
-      const visitor = await openPage(browser)
-      opened.push(visitor)
+      const visitor = await pages.open()
       await visitor.page.goto(link)
       await visitor.page.getByRole('button', { name: 'Verify my address' }).waitFor()
       expect((await profileOf(username)).email_verified).toBe(false)

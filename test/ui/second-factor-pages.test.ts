@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
-import { launchBrowser, openPage, skipBrowserSuite, type UiPage } from '../helpers/browser.ts'
+import type { Page } from 'playwright-core'
+import { afterAll, describe, expect, it } from 'vitest'
+import { addVirtualAuthenticator, skipBrowserSuite } from '../helpers/browser.ts'
 import { DIALECTS } from '../helpers/databases.ts'
+import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { useBrowser, usePageScenarios } from '../helpers/pages.ts'
 import {
-  addVirtualAuthenticator,
   apiLogin,
   callApi,
   defined,
@@ -17,7 +15,6 @@ import {
   signIn,
   startLocalhostUiServer,
   totpCode,
-  withProblems,
 } from './support.ts'
 
 // Second factors in the pages, in Chromium against a real server at http://localhost (WebAuthn needs a
@@ -30,15 +27,13 @@ const REAUTH_MAX_AGE = 600
 const skip = skipBrowserSuite('second-factor pages browser tests')
 
 describe.skipIf(skip).each(DIALECTS)('second factors in the pages, Chromium on %s', (dialect) => {
-  let server: TestApp & { baseUrl: string }
-  let browser: Browser
-  const opened: UiPage[] = []
   let counter = 0
   const nextName = (prefix: string) => `${prefix}-${dialect}-${++counter}`
 
-  const outbox = mkdtempSync(join(tmpdir(), 'gatehouse-ui-outbox-'))
-  beforeAll(async () => {
-    server = await startLocalhostUiServer({
+  const outbox = temporaryDirectory('ui-outbox')
+  afterAll(() => removeDirectory(outbox))
+  const server = useTestApp(() =>
+    startLocalhostUiServer({
       dialect,
       env: {
         ...ROOT_ENV,
@@ -47,31 +42,10 @@ describe.skipIf(skip).each(DIALECTS)('second factors in the pages, Chromium on %
         // No SMTP server here: messages (an address change's confirmation) go to files of this test.
         GATEHOUSE_OUTBOX_DIR: outbox,
       },
-    })
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    rmSync(outbox, { recursive: true, force: true })
-  })
-  afterEach(async () => {
-    for (const ui of opened.splice(0)) await ui.context.close()
-  })
-
-  const scenario = async (body: (page: Page) => Promise<void>) => {
-    const ui = await openPage(browser)
-    opened.push(ui)
-    try {
-      await body(ui.page)
-      for (const each of opened) expect(each.problems, 'console errors or failed requests').toEqual([])
-    } catch (error) {
-      throw withProblems(
-        opened.flatMap((each) => each.problems),
-        error,
-      )
-    }
-  }
+    }),
+  )
+  const pages = usePageScenarios(useBrowser())
+  const { scenario } = pages
 
   const signOut = async (page: Page) => {
     await page.getByRole('button', { name: 'Sign out' }).click()
@@ -248,8 +222,7 @@ describe.skipIf(skip).each(DIALECTS)('second factors in the pages, Chromium on %
     scenario(async (page) => {
       const username = nextName('lostphone')
       const userId = await registerUser(server.baseUrl, username, PASSWORD)
-      const user = await openPage(browser)
-      opened.push(user)
+      const user = await pages.open()
       await signIn(user.page, server.baseUrl, { username, password: PASSWORD })
       await enrollTotp(user.page)
 

@@ -1,8 +1,8 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../helpers/app.ts'
-import { launchBrowser, openPage, skipBrowserSuite, type UiPage } from '../helpers/browser.ts'
-import { registerUser, startLocalhostUiServer, totpCode, withProblems } from './support.ts'
+import { afterAll, describe, expect, it } from 'vitest'
+import { openPage, skipBrowserSuite, type UiPage } from '../helpers/browser.ts'
+import { useTestApp } from '../helpers/hooks.ts'
+import { useBrowser, withProblems } from '../helpers/pages.ts'
+import { registerUser, startLocalhostUiServer, totpCode } from './support.ts'
 
 // GATEHOUSE_MFA=required in the pages: a right password on an account without a factor earns only an
 // enrollment token, and the sign-in page walks the person through setting up the authenticator app.
@@ -11,22 +11,15 @@ const PASSWORD = 'a long enough passphrase'
 const skip = skipBrowserSuite('required second factor browser tests')
 
 describe.skipIf(skip)('a server that requires a second factor, in Chromium', () => {
-  let server: TestApp & { baseUrl: string }
-  let browser: Browser
+  const server = useTestApp(() => startLocalhostUiServer({ env: { GATEHOUSE_MFA: 'required' } }))
+  const browser = useBrowser()
   let ui: UiPage | undefined
-
-  beforeAll(async () => {
-    server = await startLocalhostUiServer({ env: { GATEHOUSE_MFA: 'required' } })
-    browser = await launchBrowser()
-  })
   afterAll(async () => {
     await ui?.context.close()
-    await browser?.close()
-    await server?.close()
   })
 
   it('a new account sets up the authenticator app at its first sign-in, sees its recovery codes, and is in', async () => {
-    ui = await openPage(browser)
+    ui = await openPage(browser())
     const { page, problems } = ui
     try {
       const username = 'first-timer'

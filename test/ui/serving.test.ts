@@ -135,24 +135,24 @@ describe('serving the built pages', () => {
     }
   })
 
-  it('tells the pages whether registration is open, and closed registration refuses POST /register', async () => {
-    const app = await appOn(directory, { GATEHOUSE_REGISTRATION: 'closed' })
+  /** The registration page as an app started with `env` serves it. */
+  const registerPageWith = async (env: Record<string, string>) => {
+    const app = await appOn(directory, env)
     try {
-      const html = (await app.inject({ method: 'GET', url: '/ui/register' })).body
-      expect(html).toContain('<meta name="gatehouse-registration" content="closed" />')
+      return (await app.inject({ method: 'GET', url: '/ui/register' })).body
     } finally {
       await app.close()
     }
+  }
+
+  it('tells the pages whether registration is open, and closed registration refuses POST /register', async () => {
+    const html = await registerPageWith({ GATEHOUSE_REGISTRATION: 'closed' })
+    expect(html).toContain('<meta name="gatehouse-registration" content="closed" />')
   })
 
   it('tells the pages when an email address is required (GATEHOUSE_REQUIRE_EMAIL)', async () => {
-    const app = await appOn(directory, { GATEHOUSE_REQUIRE_EMAIL: 'true' })
-    try {
-      const html = (await app.inject({ method: 'GET', url: '/ui/register' })).body
-      expect(html).toContain('<meta name="gatehouse-email" content="required" />')
-    } finally {
-      await app.close()
-    }
+    const html = await registerPageWith({ GATEHOUSE_REQUIRE_EMAIL: 'true' })
+    expect(html).toContain('<meta name="gatehouse-email" content="required" />')
   })
 
   it('keeps the API’s own CSP on API routes', async () => {

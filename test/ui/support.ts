@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core'
 import { expect, vi } from 'vitest'
 import { buildUi } from '../../scripts/build-ui.ts'
 import { createTestApp, type TestApp, type TestAppOptions } from '../helpers/app.ts'
-import { freePort } from '../helpers/browser.ts'
+import { freePort } from '../helpers/ports.ts'
 
 // Every page test imports this file. On a loaded machine a page can take longer than vitest's default
 // second to show what a poll waits for: polls wait as long as locators do (10 s, openPage's timeout).
@@ -73,13 +73,6 @@ export async function signIn(
   await page.getByRole('heading', { level: 1, name: landing }).waitFor()
 }
 
-/** Fails with the browser's problems attached, so a failure says what the page saw. */
-export function withProblems(problems: string[], error: unknown): Error {
-  return new Error(`${(error as Error).message}\nbrowser problems:\n${problems.join('\n') || '(none)'}`, {
-    cause: error,
-  })
-}
-
 /** A pattern matching a catalog message whatever its `{placeholders}` are filled with. */
 export function messagePattern(message: string): RegExp {
   const parts = message.split(/\{\w+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
@@ -125,30 +118,4 @@ export function totpCode(secret: string, now: number): string {
   return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
     timestamp: now,
   })
-}
-
-/**
- * Gives the page a DevTools virtual authenticator: CTAP2, built in (like a phone's or laptop's), with
- * resident keys (discoverable passkeys) and user verification that always succeeds, as if the person
- * touched the sensor. Returns a way to count the passkeys it holds.
- */
-export async function addVirtualAuthenticator(
-  page: Page,
-): Promise<{ credentialCount: () => Promise<number> }> {
-  const devtools = await page.context().newCDPSession(page)
-  await devtools.send('WebAuthn.enable')
-  const { authenticatorId } = await devtools.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  })
-  return {
-    credentialCount: async () =>
-      (await devtools.send('WebAuthn.getCredentials', { authenticatorId })).credentials.length,
-  }
 }
