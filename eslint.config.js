@@ -20,6 +20,25 @@ export default tseslint.config(
   },
   // Plain JavaScript config files have no types to check.
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  // One place for shared test code: a suite imports from its own folder, test/helpers or test/fixtures,
+  // never from another suite, so moving or deleting a suite cannot break a stranger's tests.
+  {
+    files: ['test/**/*.ts'],
+    ignores: ['test/helpers/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!helpers/|fixtures/|\\.\\./)',
+              message: 'Shared test code belongs in test/helpers/ (data in test/fixtures/).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // Migrations are frozen in time and typed Kysely<any> on purpose (Kysely's migration guide).
   {
     files: ['src/db/migrations/**'],
