@@ -6,6 +6,7 @@ import { GATEHOUSE_BIN } from '../helpers/cli.ts'
 import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
 import { bearer } from '../helpers/api.ts'
 import { postJson } from '../helpers/http.ts'
+import { randomPort } from '../helpers/server-process.ts'
 import { PASSWORD } from '../helpers/users.ts'
 import { waitFor } from '../helpers/wait.ts'
 
@@ -22,11 +23,11 @@ function serve(cwd: string, env: Record<string, string>): { child: ChildProcess;
   return { child, output: () => output }
 }
 
-/** Waits until the server answers /readyz; fails at once if it exits first. */
-async function waitUntilUp(base: string, child: ChildProcess): Promise<void> {
+/** Waits until the server answers /readyz; fails at once, with what it printed, if it exits first. */
+async function waitUntilUp(base: string, { child, output }: ReturnType<typeof serve>): Promise<void> {
   await waitFor(
     async () => {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`)
       // A refused connection means it is not listening yet.
       return (await fetch(`${base}/readyz`).catch(() => undefined))?.ok === true
     },
@@ -53,15 +54,17 @@ describe('gatehouse serve', () => {
     folders.push(created)
     return created
   }
-  const port = () => String(20_000 + Math.floor(Math.random() * 20_000))
+  // Below the ephemeral range: an outgoing connection never holds the port a restart must bind again.
+  const port = () => String(randomPort())
 
   it('starts with no configuration: creates ./data, a 0600 secret, warns, and serves the seed API', async () => {
     const cwd = folder()
     const listenPort = port()
-    const { child, output } = serve(cwd, { PORT: listenPort })
+    const server = serve(cwd, { PORT: listenPort })
+    const { child, output } = server
     children.push(child)
     const base = `http://127.0.0.1:${listenPort}`
-    await waitUntilUp(base, child)
+    await waitUntilUp(base, server)
     expect(existsSync(join(cwd, 'data', 'gatehouse.db'))).toBe(true)
     expect(statSync(join(cwd, 'data', 'secret')).mode & 0o777).toBe(0o600)
     expect(output()).toContain('GATEHOUSE_SECRET is not set')
@@ -79,7 +82,7 @@ describe('gatehouse serve', () => {
     const base = `http://127.0.0.1:${listenPort}`
     const first = serve(cwd, { PORT: listenPort })
     children.push(first.child)
-    await waitUntilUp(base, first.child)
+    await waitUntilUp(base, first)
     const credentials = { username: 'durable', password: PASSWORD }
     expect((await postJson(base, '/register', credentials)).status).toBe(201)
     const login = await postJson(base, '/login', credentials)
@@ -90,7 +93,7 @@ describe('gatehouse serve', () => {
 
     const second = serve(cwd, { PORT: listenPort })
     children.push(second.child)
-    await waitUntilUp(base, second.child)
+    await waitUntilUp(base, second)
     expect((await fetch(`${base}/profile`, { headers: bearer(token) })).status).toBe(200)
     expect((await postJson(base, '/login', credentials)).status).toBe(200)
   }, 60_000)

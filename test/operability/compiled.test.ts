@@ -5,6 +5,7 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
 import { waitFor } from '../helpers/wait.ts'
+import { randomPort } from '../helpers/server-process.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const run = promisify(execFile)
@@ -32,7 +33,7 @@ describe('the compiled server', () => {
 
     const cwd = temporaryDirectory('compiled')
     folders.push(cwd)
-    const port = String(20_000 + Math.floor(Math.random() * 20_000))
+    const port = String(randomPort())
     let output = ''
     const child = spawn(process.execPath, [`${ROOT}bin/gatehouse.js`, 'serve'], {
       cwd,

@@ -10,6 +10,7 @@ import { keyOfSecret } from '../helpers/mfa.ts'
 import { totpCode } from '../../src/services/mfa/totp.ts'
 import { ADMIN, ADMIN_ENV } from '../helpers/users.ts'
 import { waitFor } from '../helpers/wait.ts'
+import { randomPort } from '../helpers/server-process.ts'
 
 // A real server at debug level, a full flow over HTTP, and every secret that crossed the wire or was
 // stored looked for in what the process wrote to stdout and stderr.
@@ -33,7 +34,7 @@ describe('the log at debug level', () => {
   })
 
   it('holds no password, token, refresh token, device token, one-time code or hash, and names each security event', async () => {
-    const port = String(20_000 + Math.floor(Math.random() * 20_000))
+    const port = String(randomPort())
     const base = `http://127.0.0.1:${port}`
     const databasePath = join(folder, 'gatehouse.db')
     let output = ''

@@ -10,6 +10,7 @@ import { TEST_SECRET } from '../helpers/config.ts'
 import { removeDirectory, temporaryDirectory } from '../helpers/files.ts'
 import { PASSWORD } from '../helpers/users.ts'
 import { waitFor } from '../helpers/wait.ts'
+import { randomPort } from '../helpers/server-process.ts'
 
 /** POSTs JSON on a connection of its own, so the cluster hands each request to the next worker. */
 function postOnNewConnection(port: number, path: string, body: unknown): Promise<number> {
@@ -89,7 +90,7 @@ describe('GATEHOUSE_WORKERS', () => {
   it(
     'serves from two workers sharing the port, counts throttles once, and stops them all on SIGTERM',
     async () => {
-      const port = 20_000 + Math.floor(Math.random() * 20_000)
+      const port = randomPort()
       const databasePath = join(folder, 'g.db')
       let output = ''
       const child = spawn(process.execPath, [GATEHOUSE_BIN, 'serve'], {
