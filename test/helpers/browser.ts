@@ -80,8 +80,9 @@ export async function openPage(
     viewport: { width: options.width ?? 1024, height: options.height ?? 800 },
   })
   const page = await context.newPage()
-  // Fail within the test timeout, with the collected problems, rather than hang on a missing element.
-  page.setDefaultTimeout(10_000)
+  // Fail within the test timeout, with the collected problems, rather than hang on a missing element;
+  // 20 s, because on a loaded 2-core CI machine one click once waited over 10 s for its button.
+  page.setDefaultTimeout(20_000)
   const problems: string[] = []
   page.on('console', (message) => {
     // Chromium logs every 4xx answer to fetch(); the pages expect those (a wrong password is a 403).
